@@ -1,0 +1,129 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+type JobSpec = k8s.types.input.batch.v1.JobSpec;
+
+/** The Job spec fields that PeerJob passes through unchanged. */
+export type PassThroughJobSpec = Pick<
+    JobSpec,
+    | "backoffLimit"
+    | "backoffLimitPerIndex"
+    | "maxFailedIndexes"
+    | "podFailurePolicy"
+    | "successPolicy"
+    | "activeDeadlineSeconds"
+    | "podReplacementPolicy"
+    | "suspend"
+    | "ttlSecondsAfterFinished"
+>;
+
+/** The names of {@link PassThroughJobSpec}'s fields, in the order the Job spec lists them. */
+export const PASS_THROUGH_JOB_FIELDS = [
+    "backoffLimit",
+    "backoffLimitPerIndex",
+    "maxFailedIndexes",
+    "podFailurePolicy",
+    "successPolicy",
+    "activeDeadlineSeconds",
+    "podReplacementPolicy",
+    "suspend",
+    "ttlSecondsAfterFinished",
+] as const satisfies readonly (keyof PassThroughJobSpec)[];
+
+/** Inputs of {@link PeerJob}. */
+export interface PeerJobArgs extends PassThroughJobSpec {
+    /** The number of peers: pods with indexes `0 .. completions - 1`. An integer, 1 to 100000. */
+    completions: pulumi.Input<number>;
+
+    /**
+     * How many pods run at once.
+     * @default completions
+     */
+    parallelism?: pulumi.Input<number>;
+
+    /**
+     * Accept `parallelism` below `completions`. Pods of the higher indexes then start only after
+     * lower ones finish, so the peers are never all running at once: a rendezvous of all peers
+     * never completes. Only for work whose pods do not wait for each other.
+     * @default false
+     */
+    allowPartialParallelism?: pulumi.Input<boolean>;
+
+    /**
+     * The namespace of the Service and the Job (always the same one). When omitted, both go to
+     * the Kubernetes provider's namespace (its `namespace` setting, else the kubeconfig
+     * context's, else `default`); the `namespace`, `peerFqdns` and `coordinator` outputs then
+     * come from the created Service and are unknown during a first preview.
+     * @default the provider's namespace
+     */
+    namespace?: pulumi.Input<string>;
+
+    /**
+     * The Job's name; pod `i` gets the hostname `<jobName>-<i>`.
+     * @default the component's name
+     */
+    jobName?: pulumi.Input<string>;
+
+    /**
+     * The headless Service's name, which is also the pods' `subdomain`.
+     * @default the component's name
+     */
+    serviceName?: pulumi.Input<string>;
+
+    /**
+     * The pod template. PeerJob sets `subdomain`, the label its Service selects, and the peer
+     * environment variables; it defaults `restartPolicy` to `Never`.
+     */
+    template: pulumi.Input<k8s.types.input.core.v1.PodTemplateSpec>;
+
+    /**
+     * The cluster's DNS domain, the last part of every peer's fully qualified name.
+     * @default "cluster.local"
+     */
+    clusterDomain?: pulumi.Input<string>;
+
+    /**
+     * Publish DNS records for pods before they are Ready. Pods that wait for their peers before
+     * passing a readiness probe need this, or the rendezvous deadlocks.
+     * @default true
+     */
+    publishNotReadyAddresses?: pulumi.Input<boolean>;
+
+    /**
+     * Ports of the headless Service. Peer names resolve without any; list ports to name them
+     * (SRV records) or for tools that expect them.
+     * @default no ports
+     */
+    ports?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.ServicePort>[]>;
+
+    /** Labels for the Service and the Job objects (not for the pods: use `template`). */
+    labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+
+    /** Annotations for the Service and the Job objects (not for the pods: use `template`). */
+    annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+
+    /**
+     * Accepted so that a spec copied from a hand-written Job is checked rather than silently
+     * changed: must be `Indexed` when given, since only Indexed Jobs give pods stable hostnames.
+     * @default "Indexed"
+     */
+    completionMode?: pulumi.Input<string>;
+
+    /**
+     * Make `pulumi up` wait until the Job completes, as Pulumi's Kubernetes provider does for
+     * Jobs by default. Off by default, because distributed work often runs for longer than the
+     * provider's 10-minute wait: `pulumi up` then returns once the objects exist.
+     * @default false
+     */
+    awaitCompletion?: pulumi.Input<boolean>;
+
+    /**
+     * With `awaitCompletion`, how long `pulumi up` waits before it fails, in seconds. A
+     * `customTimeouts` resource option on the component takes precedence.
+     * @default the provider's 600 seconds
+     */
+    awaitTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** {@link PeerJobArgs} with every input resolved to a plain value. */
+export type PlainPeerJobArgs = pulumi.Unwrap<PeerJobArgs>;

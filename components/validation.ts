@@ -1,0 +1,517 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { PASS_THROUGH_JOB_FIELDS, PlainPeerJobArgs } from "./args";
+import {
+    DEFAULT_CLUSTER_DOMAIN,
+    MAX_COMPLETIONS,
+    MAX_FQDN_LENGTH,
+    MAX_LABEL_LENGTH,
+    longestHostname,
+    maxJobNameLength,
+    peerDnsSuffix,
+    peerFqdn,
+    rfc1035LabelProblem,
+    rfc1123LabelProblem,
+    rfc1123SubdomainProblem,
+} from "./naming";
+import { RESERVED_ENV_NAMES } from "./peerEnv";
+
+/** A plain (fully resolved) pod template. */
+export type PlainPodTemplate = pulumi.Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
+type PlainContainer = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
+
+/** The label PeerJob puts on its pods and its Service selects; its value is the Job's name. */
+export const SELECTOR_LABEL = "peer-job/job-name";
+
+/** Annotations of Pulumi's Kubernetes provider that PeerJob sets from `awaitCompletion`. */
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+export const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
+
+/** One input that cannot work: which field, what value, and the rule it breaks. */
+export interface Problem {
+    field: string;
+    value: unknown;
+    rule: string;
+}
+
+/** Thrown when PeerJob's inputs cannot work; lists every problem found, not only the first. */
+export class PeerJobValidationError extends Error {
+    constructor(
+        readonly componentName: string,
+        readonly problems: readonly Problem[],
+    ) {
+        super(
+            `PeerJob "${componentName}" has invalid inputs:\n` +
+                problems.map((p) => `  - ${describeProblem(p)}`).join("\n"),
+        );
+        this.name = "PeerJobValidationError";
+    }
+}
+
+/** `field value: rule`, the form every PeerJob error line takes. */
+export function describeProblem(p: Problem): string {
+    return `${p.field} ${formatValue(p.value)}: ${p.rule}`;
+}
+
+function formatValue(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** PeerJob's inputs after defaults and checks, ready to render the two objects. */
+export interface ResolvedPeerJob {
+    jobName: string;
+    serviceName: string;
+    /** `undefined` when the provider chooses the namespace. */
+    namespace: string | undefined;
+    clusterDomain: string;
+    completions: number;
+    parallelism: number;
+    publishNotReadyAddresses: boolean;
+    ports: PlainPeerJobArgs["ports"];
+    labels: Record<string, string> | undefined;
+    serviceAnnotations: Record<string, string> | undefined;
+    jobAnnotations: Record<string, string>;
+    /** The pass-through Job spec fields the caller set. */
+    jobSpecFields: Partial<Pick<PlainPeerJobArgs, (typeof PASS_THROUGH_JOB_FIELDS)[number]>>;
+    /** The caller's template with the defaults PeerJob fills in (not yet its own fields). */
+    template: PlainPodTemplate;
+    /** Settings that work but bite later, for `pulumi.log.warn`. */
+    warnings: string[];
+}
+
+/**
+ * Applies PeerJob's defaults to plain inputs and checks every rule that Kubernetes or DNS would
+ * otherwise break at run time. Throws {@link PeerJobValidationError} listing all problems.
+ * The namespace is checked only when `args.namespace` is given.
+ */
+export function resolvePeerJob(componentName: string, args: PlainPeerJobArgs): ResolvedPeerJob {
+    const problems: Problem[] = [];
+    const warnings: string[] = [];
+
+    const jobName = args.jobName ?? componentName;
+    const serviceName = args.serviceName ?? componentName;
+    const clusterDomain = args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    const derived = " (derived from the component name; set it explicitly)";
+
+    const completions = args.completions;
+    const completionsOk = isIntegerIn(completions, 1, MAX_COMPLETIONS);
+    if (!completionsOk) {
+        problems.push({
+            field: "completions",
+            value: completions,
+            rule: `must be an integer from 1 to ${MAX_COMPLETIONS}`,
+        });
+    }
+    const parallelism = args.parallelism ?? completions;
+    checkParallelism(args, parallelism, completionsOk, problems, warnings);
+
+    const jobNameProblem = stringProblem(jobName, rfc1123LabelProblem);
+    if (jobNameProblem !== undefined) {
+        problems.push({
+            field: "jobName",
+            value: jobName,
+            rule: jobNameProblem + (args.jobName === undefined ? derived : ""),
+        });
+    } else if (completionsOk) {
+        const hostname = longestHostname(jobName, completions);
+        if (hostname.length > MAX_LABEL_LENGTH) {
+            const limit = maxJobNameLength(completions);
+            problems.push({
+                field: "jobName",
+                value: jobName,
+                rule:
+                    `the hostname of the last index, "${hostname}", is ${hostname.length} ` +
+                    `characters, over the ${MAX_LABEL_LENGTH} allowed for a DNS label; with ` +
+                    `${completions} completions jobName must be at most ${limit} characters ` +
+                    `(${jobName.length - limit} shorter)`,
+            });
+        }
+    }
+
+    const serviceNameProblem = stringProblem(serviceName, rfc1035LabelProblem);
+    if (serviceNameProblem !== undefined) {
+        problems.push({
+            field: "serviceName",
+            value: serviceName,
+            rule: serviceNameProblem + (args.serviceName === undefined ? derived : ""),
+        });
+    }
+    const clusterDomainProblem = stringProblem(clusterDomain, rfc1123SubdomainProblem);
+    if (clusterDomainProblem !== undefined) {
+        problems.push({ field: "clusterDomain", value: clusterDomain, rule: clusterDomainProblem });
+    }
+
+    if (args.completionMode !== undefined && args.completionMode !== "Indexed") {
+        problems.push({
+            field: "completionMode",
+            value: args.completionMode,
+            rule: "must be Indexed: only Indexed Jobs give their pods stable hostnames",
+        });
+    }
+    if (args.maxFailedIndexes !== undefined && args.backoffLimitPerIndex === undefined) {
+        problems.push({
+            field: "maxFailedIndexes",
+            value: args.maxFailedIndexes,
+            rule: "needs backoffLimitPerIndex; Kubernetes rejects it alone",
+        });
+    }
+    if (args.ttlSecondsAfterFinished !== undefined) {
+        warnings.push(
+            `ttlSecondsAfterFinished (${args.ttlSecondsAfterFinished}) lets Kubernetes delete ` +
+                "the finished Job; the next `pulumi up` or `pulumi refresh` finds it gone and " +
+                "creates it again, which runs the work again.",
+        );
+    }
+    const publishNotReadyAddresses = args.publishNotReadyAddresses ?? true;
+    if (!publishNotReadyAddresses) {
+        warnings.push(
+            "publishNotReadyAddresses is false: a pod gets its DNS record only once it is " +
+                "Ready, so pods that wait for their peers before becoming Ready never find them.",
+        );
+    }
+
+    const jobAnnotations = awaitAnnotations(args, problems);
+    const template = checkTemplate(args.template, serviceName, jobName, clusterDomain, problems);
+    if (template.spec?.hostNetwork === true) {
+        warnings.push(
+            "template.spec.hostNetwork is true: peers still resolve by name, but each pod's own " +
+                "hostname is its node's, and pods of one node share its ports.",
+        );
+    }
+
+    const namespace = args.namespace;
+    if (namespace !== undefined) {
+        problems.push(...namespaceProblems(namespace, jobName, serviceName, clusterDomain, args));
+    }
+
+    if (problems.length > 0) {
+        throw new PeerJobValidationError(componentName, problems);
+    }
+
+    return {
+        jobName,
+        serviceName,
+        namespace,
+        clusterDomain,
+        completions,
+        parallelism,
+        publishNotReadyAddresses,
+        ports: args.ports,
+        labels: args.labels,
+        serviceAnnotations: args.annotations,
+        jobAnnotations: { ...args.annotations, ...jobAnnotations },
+        jobSpecFields: pickDefined(args, PASS_THROUGH_JOB_FIELDS),
+        template,
+        warnings,
+    };
+}
+
+/**
+ * The problems of a namespace for a Job that is otherwise valid: it must be an RFC 1123 label,
+ * and the longest peer FQDN built with it must fit in 253 characters.
+ */
+export function namespaceProblems(
+    namespace: string,
+    jobName: string,
+    serviceName: string,
+    clusterDomain: string,
+    args: Pick<PlainPeerJobArgs, "completions">,
+): Problem[] {
+    const labelProblem = stringProblem(namespace, rfc1123LabelProblem);
+    if (labelProblem !== undefined) {
+        return [{ field: "namespace", value: namespace, rule: labelProblem }];
+    }
+    const fqdn = peerFqdn(
+        jobName,
+        args.completions - 1,
+        peerDnsSuffix(serviceName, namespace, clusterDomain),
+    );
+    if (fqdn.length > MAX_FQDN_LENGTH) {
+        return [
+            {
+                field: "namespace",
+                value: namespace,
+                rule:
+                    `the longest peer FQDN, "${fqdn}", is ${fqdn.length} characters, over the ` +
+                    `${MAX_FQDN_LENGTH} DNS allows; shorten the names by ` +
+                    `${fqdn.length - MAX_FQDN_LENGTH} characters`,
+            },
+        ];
+    }
+    return [];
+}
+
+/** Throws {@link PeerJobValidationError} when `problems` is not empty. */
+export function throwIfProblems(componentName: string, problems: readonly Problem[]): void {
+    if (problems.length > 0) {
+        throw new PeerJobValidationError(componentName, problems);
+    }
+}
+
+function checkParallelism(
+    args: PlainPeerJobArgs,
+    parallelism: unknown,
+    completionsOk: boolean,
+    problems: Problem[],
+    warnings: string[],
+): void {
+    const completions = args.completions;
+    if (args.parallelism === undefined && !completionsOk) {
+        return; // It defaults to completions, which is already reported.
+    }
+    if (!isIntegerIn(parallelism, 1, MAX_COMPLETIONS)) {
+        problems.push({
+            field: "parallelism",
+            value: parallelism,
+            rule:
+                `must be an integer from 1 to completions (at most ${MAX_COMPLETIONS}); ` +
+                "to hold the Job back, set suspend: true",
+        });
+        return;
+    }
+    if (!completionsOk) {
+        return;
+    }
+    if (parallelism > completions) {
+        problems.push({
+            field: "parallelism",
+            value: parallelism,
+            rule: `must be at most completions (${completions}): there are no more pods to run`,
+        });
+    } else if (parallelism < completions) {
+        const consequence =
+            `below completions (${completions}), pods of the higher indexes start only after ` +
+            "lower ones finish, so the peers are never all running at once";
+        if (args.allowPartialParallelism === true) {
+            warnings.push(`parallelism (${parallelism}) is ${consequence}.`);
+        } else {
+            problems.push({
+                field: "parallelism",
+                value: parallelism,
+                rule:
+                    `${consequence}; set allowPartialParallelism: true if the pods do not ` +
+                    "wait for each other",
+            });
+        }
+    }
+}
+
+function awaitAnnotations(args: PlainPeerJobArgs, problems: Problem[]): Record<string, string> {
+    for (const owned of [SKIP_AWAIT_ANNOTATION, TIMEOUT_ANNOTATION]) {
+        const value = args.annotations?.[owned];
+        if (value !== undefined) {
+            problems.push({
+                field: `annotations["${owned}"]`,
+                value,
+                rule: "is set by PeerJob from awaitCompletion and awaitTimeoutSeconds; use those",
+            });
+        }
+    }
+
+    const timeout = args.awaitTimeoutSeconds;
+    if (args.awaitCompletion !== true) {
+        if (timeout !== undefined) {
+            problems.push({
+                field: "awaitTimeoutSeconds",
+                value: timeout,
+                rule: "applies only with awaitCompletion: true",
+            });
+        }
+        return { [SKIP_AWAIT_ANNOTATION]: "true" };
+    }
+    if (timeout === undefined) {
+        return {};
+    }
+    if (!isIntegerIn(timeout, 1, Number.MAX_SAFE_INTEGER)) {
+        problems.push({
+            field: "awaitTimeoutSeconds",
+            value: timeout,
+            rule: "must be a positive integer",
+        });
+        return {};
+    }
+    return { [TIMEOUT_ANNOTATION]: String(timeout) };
+}
+
+/**
+ * Checks the caller's pod template against what PeerJob owns and what peer DNS needs, and
+ * returns it with `restartPolicy` and, for host-network pods, `dnsPolicy` defaulted.
+ */
+function checkTemplate(
+    template: PlainPodTemplate | undefined,
+    serviceName: string,
+    jobName: string,
+    clusterDomain: string,
+    problems: Problem[],
+): PlainPodTemplate {
+    const spec = template?.spec;
+    if (spec === undefined || !Array.isArray(spec.containers) || spec.containers.length === 0) {
+        problems.push({
+            field: "template.spec.containers",
+            value: spec?.containers,
+            rule: "must list at least one container",
+        });
+        return template ?? {};
+    }
+
+    if (spec.hostname !== undefined) {
+        problems.push({
+            field: "template.spec.hostname",
+            value: spec.hostname,
+            rule: "must not be set: the Job controller names each pod <jobName>-<index>",
+        });
+    }
+    if (spec.subdomain !== undefined && spec.subdomain !== serviceName) {
+        problems.push({
+            field: "template.spec.subdomain",
+            value: spec.subdomain,
+            rule: `must equal the Service's name, "${serviceName}", or be left out`,
+        });
+    }
+    const selectorValue = template?.metadata?.labels?.[SELECTOR_LABEL];
+    if (selectorValue !== undefined && selectorValue !== jobName) {
+        problems.push({
+            field: `template.metadata.labels["${SELECTOR_LABEL}"]`,
+            value: selectorValue,
+            rule: `is the label the Service selects; must equal the Job's name, "${jobName}"`,
+        });
+    }
+
+    const restartPolicy = spec.restartPolicy ?? "Never";
+    if (restartPolicy !== "Never" && restartPolicy !== "OnFailure") {
+        problems.push({
+            field: "template.spec.restartPolicy",
+            value: restartPolicy,
+            rule: "must be Never or OnFailure: Kubernetes accepts no other for Job pods",
+        });
+    }
+
+    const dnsPolicy = checkDns(spec, clusterDomain, problems);
+    checkReservedEnv(spec.initContainers, "initContainers", problems);
+    checkReservedEnv(spec.containers, "containers", problems);
+
+    return {
+        ...template,
+        spec: {
+            ...spec,
+            restartPolicy,
+            ...(dnsPolicy === undefined ? {} : { dnsPolicy }),
+        },
+    };
+}
+
+/**
+ * Rejects DNS settings under which cluster names cannot resolve. Host-network pods have one
+ * right policy, `ClusterFirstWithHostNet`, which is returned to be set when none is given.
+ */
+function checkDns(
+    spec: NonNullable<PlainPodTemplate["spec"]>,
+    clusterDomain: string,
+    problems: Problem[],
+): string | undefined {
+    const dnsPolicy = spec.dnsPolicy;
+    const field = "template.spec.dnsPolicy";
+
+    if (spec.hostNetwork === true) {
+        if (dnsPolicy === undefined) {
+            return "ClusterFirstWithHostNet";
+        }
+        if (dnsPolicy !== "ClusterFirstWithHostNet" && dnsPolicy !== "None") {
+            problems.push({
+                field,
+                value: dnsPolicy,
+                rule:
+                    "with hostNetwork: true only ClusterFirstWithHostNet uses the cluster's DNS; " +
+                    "leave dnsPolicy out and PeerJob sets it",
+            });
+            return dnsPolicy;
+        }
+    }
+
+    switch (dnsPolicy) {
+        case undefined:
+        case "ClusterFirst":
+        case "ClusterFirstWithHostNet":
+            return dnsPolicy;
+        case "Default":
+            problems.push({
+                field,
+                value: dnsPolicy,
+                rule:
+                    "Default uses the node's resolver, which does not know the peers' cluster " +
+                    "names; use ClusterFirst (or leave it out)",
+            });
+            return dnsPolicy;
+        case "None": {
+            const nameservers = spec.dnsConfig?.nameservers ?? [];
+            if (nameservers.length === 0) {
+                problems.push({
+                    field: "template.spec.dnsConfig.nameservers",
+                    value: spec.dnsConfig?.nameservers,
+                    rule:
+                        "with dnsPolicy None must list the cluster DNS server, or peer names " +
+                        "cannot resolve",
+                });
+            }
+            const searches = spec.dnsConfig?.searches ?? [];
+            if (!searches.some((s) => s.endsWith(`.svc.${clusterDomain}`))) {
+                problems.push({
+                    field: "template.spec.dnsConfig.searches",
+                    value: spec.dnsConfig?.searches,
+                    rule:
+                        `with dnsPolicy None must include "<namespace>.svc.${clusterDomain}", ` +
+                        "or short peer names (<job>-<i>.<service>) cannot resolve",
+                });
+            }
+            return dnsPolicy;
+        }
+        default:
+            problems.push({
+                field,
+                value: dnsPolicy,
+                rule: "must be ClusterFirst, ClusterFirstWithHostNet, Default or None",
+            });
+            return dnsPolicy;
+    }
+}
+
+function checkReservedEnv(
+    containers: PlainContainer[] | undefined,
+    list: string,
+    problems: Problem[],
+): void {
+    (containers ?? []).forEach((container, i) => {
+        for (const env of container.env ?? []) {
+            if (RESERVED_ENV_NAMES.includes(env.name)) {
+                problems.push({
+                    field: `template.spec.${list}[${i}].env`,
+                    value: env.name,
+                    rule: "is set by PeerJob in every container; use another name",
+                });
+            }
+        }
+    });
+}
+
+function stringProblem(value: unknown, rule: (s: string) => string | undefined) {
+    return typeof value === "string" ? rule(value) : "must be a string";
+}
+
+function isIntegerIn(value: unknown, min: number, max: number): value is number {
+    return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function pickDefined<T extends object, K extends keyof T>(
+    source: T,
+    keys: readonly K[],
+): Partial<Pick<T, K>> {
+    const out: Partial<Pick<T, K>> = {};
+    for (const key of keys) {
+        if (source[key] !== undefined) {
+            out[key] = source[key];
+        }
+    }
+    return out;
+}
