@@ -30,6 +30,59 @@ export const PASS_THROUGH_JOB_FIELDS = [
     "ttlSecondsAfterFinished",
 ] as const satisfies readonly (keyof PassThroughJobSpec)[];
 
+/** How the init container added by `waitForPeers` waits. */
+export interface WaitForPeersOptions {
+    /**
+     * Which peers to wait for: `coordinator` (index 0; index 0 itself does not wait) or `all`
+     * (every peer by name, refused above {@link MAX_WAIT_FOR_ALL_PEERS} peers).
+     * @default "coordinator"
+     */
+    peers?: pulumi.Input<"coordinator" | "all">;
+    /**
+     * Also wait until the coordinator accepts a TCP connection on this port. Only with
+     * `peers: "coordinator"`: a port opens only once its pod's init containers are done.
+     * @default names only
+     */
+    port?: pulumi.Input<number>;
+    /**
+     * The bound on the whole wait, after which the init container fails naming the missing
+     * peer (and the Job's backoff rules decide what happens next).
+     * @default 300
+     */
+    timeoutSeconds?: pulumi.Input<number>;
+    /**
+     * The image that runs the wait script; it needs `bash`, `getent` and `timeout`.
+     * @default DEFAULT_WAIT_IMAGE
+     */
+    image?: pulumi.Input<string>;
+    /**
+     * Resources of the init container.
+     * @default requests cpu 10m, memory 16Mi; limits cpu 100m, memory 32Mi
+     */
+    resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+}
+
+/** The NetworkPolicy added by `networkPolicy`. */
+export interface PeerNetworkPolicyOptions {
+    /**
+     * Further ingress rules, for sources outside the Job (a launcher elsewhere, a metrics
+     * scraper). The Job's own pods are always admitted, on every port.
+     * @default none
+     */
+    additionalIngress?: pulumi.Input<
+        pulumi.Input<k8s.types.input.networking.v1.NetworkPolicyIngressRule>[]
+    >;
+}
+
+/** The MPI hostfile added by `hostfile`. */
+export interface HostfileOptions {
+    /**
+     * The `slots=` value of every line: processes per peer.
+     * @default 1
+     */
+    slots?: pulumi.Input<number>;
+}
+
 /** Inputs of {@link PeerJob}. */
 export interface PeerJobArgs extends PassThroughJobSpec {
     /** The number of peers: pods with indexes `0 .. completions - 1`. An integer, 1 to 100000. */
@@ -123,6 +176,29 @@ export interface PeerJobArgs extends PassThroughJobSpec {
      * @default the provider's 600 seconds
      */
     awaitTimeoutSeconds?: pulumi.Input<number>;
+
+    /**
+     * Add an init container, first in the list, that holds the workload back until the peers
+     * it needs resolve by name (and, with a port, accept TCP connections). `true` for the
+     * defaults of {@link WaitForPeersOptions}.
+     * @default no waiting
+     */
+    waitForPeers?: pulumi.Input<boolean | WaitForPeersOptions>;
+
+    /**
+     * Declare a NetworkPolicy that admits ingress to the Job's pods only from the Job's own
+     * pods, plus the rules given. Egress is untouched, so DNS keeps working. Enforced only by a
+     * network plugin that implements NetworkPolicy. `true` for peers only.
+     * @default no NetworkPolicy
+     */
+    networkPolicy?: pulumi.Input<boolean | PeerNetworkPolicyOptions>;
+
+    /**
+     * Declare a ConfigMap holding an MPI hostfile, one `<fqdn> slots=<n>` line per peer, and
+     * mount it into every container at {@link HOSTFILE_PATH}. `true` for one slot per peer.
+     * @default no hostfile
+     */
+    hostfile?: pulumi.Input<boolean | HostfileOptions>;
 }
 
 /** {@link PeerJobArgs} with every input resolved to a plain value. */

@@ -22,6 +22,8 @@ export const PEER_ENV = {
     coordinator: "PEER_JOB_COORDINATOR",
     /** The number of peers (`completions`). */
     peerCount: "PEER_JOB_PEER_COUNT",
+    /** The path of the MPI hostfile, only when `hostfile` is on. */
+    hostfile: "PEER_JOB_HOSTFILE",
 } as const;
 
 /** Every variable name in {@link PEER_ENV}; a template must not define any of them itself. */

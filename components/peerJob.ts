@@ -3,9 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { PeerJobArgs, PlainPeerJobArgs } from "./args";
 import { isPlain } from "./inputs";
-import { Manifest, jobManifest, serviceManifest } from "./manifests";
+import {
+    Manifest,
+    hostfileManifest,
+    jobManifest,
+    networkPolicyManifest,
+    serviceManifest,
+} from "./manifests";
 import { mapIndexes, peerDnsSuffix, peerFqdn, peerShortName } from "./naming";
-import { ResolvedPeerJob, namespaceProblems, resolvePeerJob, throwIfProblems } from "./validation";
+import { PeerJobValidationError, throwIfProblems } from "./problems";
+import { ResolvedPeerJob, namespaceProblems, resolvePeerJob } from "./validation";
 
 /** The Pulumi type token of {@link PeerJob}. */
 export const PEER_JOB_TYPE = "peer-job:index:PeerJob";
@@ -24,11 +31,15 @@ export class PeerJob extends pulumi.ComponentResource {
     public readonly job: k8s.batch.v1.Job;
     /** The headless Service (`clusterIP: None`) that publishes the peers' DNS records. */
     public readonly service: k8s.core.v1.Service;
+    /** The NetworkPolicy admitting only peers, when `networkPolicy` is on. */
+    public readonly networkPolicy: k8s.networking.v1.NetworkPolicy | undefined;
+    /** The ConfigMap holding the MPI hostfile, when `hostfile` is on. */
+    public readonly hostfile: k8s.core.v1.ConfigMap | undefined;
     /** The Job's name; peer `i` has the hostname `<jobName>-<i>`. */
     public readonly jobName: pulumi.Output<string>;
     /** The Service's name, which is also the pods' subdomain. */
     public readonly serviceName: pulumi.Output<string>;
-    /** The namespace of both objects. */
+    /** The namespace of every object. */
     public readonly namespace: pulumi.Output<string>;
     /** The number of peers. */
     public readonly completions: pulumi.Output<number>;
@@ -43,6 +54,8 @@ export class PeerJob extends pulumi.ComponentResource {
 
     constructor(name: string, args: PeerJobArgs, opts?: pulumi.ComponentResourceOptions) {
         // Inputs known now are checked before anything, the component included, is registered.
+        const addsHostfile = isSwitchedOn(name, "hostfile", args.hostfile);
+        const addsNetworkPolicy = isSwitchedOn(name, "networkPolicy", args.networkPolicy);
         const checked = isPlain(args) ? resolvePeerJob(name, args as PlainPeerJobArgs) : undefined;
         super(PEER_JOB_TYPE, name, {}, opts);
 
@@ -58,16 +71,6 @@ export class PeerJob extends pulumi.ComponentResource {
             withNamespace(settings.apply(serviceManifest), namespace),
             { parent: this },
         );
-        // The Service goes first so that the peers' records can exist before any pod asks.
-        this.job = new k8s.batch.v1.Job(
-            name,
-            withNamespace(settings.apply(jobManifest), namespace),
-            {
-                parent: this,
-                dependsOn: [this.service],
-            },
-        );
-
         this.jobName = settings.jobName;
         this.serviceName = settings.serviceName;
         this.completions = settings.completions;
@@ -78,6 +81,45 @@ export class PeerJob extends pulumi.ComponentResource {
         this.dnsSuffix = pulumi
             .all([settings, this.namespace])
             .apply(([s, ns]) => peerDnsSuffix(s.serviceName, ns, s.clusterDomain));
+
+        this.networkPolicy = addsNetworkPolicy
+            ? new k8s.networking.v1.NetworkPolicy(
+                  name,
+                  withNamespace(settings.apply(networkPolicyManifest), namespace),
+                  { parent: this },
+              )
+            : undefined;
+        let hostfile: k8s.core.v1.ConfigMap | undefined;
+        if (addsHostfile) {
+            const manifest = pulumi
+                .all([settings, this.dnsSuffix])
+                .apply(([s, suffix]) => hostfileManifest(s, suffix));
+            hostfile = new k8s.core.v1.ConfigMap(
+                name,
+                {
+                    metadata: {
+                        name: manifest.apply((m) => m.metadata.name),
+                        namespace,
+                        labels: manifest.apply((m) => m.metadata.labels),
+                    },
+                    data: manifest.apply((m) => m.data),
+                },
+                { parent: this },
+            );
+        }
+        this.hostfile = hostfile;
+
+        // What the pods need goes first: the Service, so that the peers' records exist before
+        // any pod asks (CoreDNS caches a miss), and the hostfile, which the pods mount.
+        this.job = new k8s.batch.v1.Job(
+            name,
+            withNamespace(settings.apply(jobManifest), namespace),
+            {
+                parent: this,
+                dependsOn: hostfile === undefined ? [this.service] : [this.service, hostfile],
+            },
+        );
+
         this.peerHostnames = settings.apply((s) =>
             mapIndexes(s.completions, (i) => peerShortName(s.jobName, s.serviceName, i)),
         );
@@ -102,6 +144,25 @@ export class PeerJob extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * Whether an option that adds a resource is on. It decides which resources exist, so it must be
+ * known when the program runs: an Output or a Promise here is rejected.
+ */
+function isSwitchedOn(name: string, field: string, value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+        throw new PeerJobValidationError(name, [
+            {
+                field,
+                value: "<Output>",
+                rule:
+                    "decides which resources exist, so it must be a plain true, false or " +
+                    "options object (fields inside the options may be Outputs)",
+            },
+        ]);
+    }
+    return value !== undefined && value !== false;
+}
+
 /** Checks the inputs once they are known; a value unknown in a preview leaves this unknown. */
 function resolveLater(name: string, args: PeerJobArgs): pulumi.Output<ResolvedPeerJob> {
     // The namespace is checked on its own, so an unknown namespace leaves the specs known.
@@ -118,7 +179,7 @@ function checkNamespaceLater(
         return undefined;
     }
     return pulumi.all([settings, namespace]).apply(([s, ns]) => {
-        throwIfProblems(name, namespaceProblems(ns, s.jobName, s.serviceName, s.clusterDomain, s));
+        throwIfProblems(name, namespaceProblems(s, ns));
         return ns;
     });
 }

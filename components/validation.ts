@@ -15,7 +15,16 @@ import {
     rfc1123LabelProblem,
     rfc1123SubdomainProblem,
 } from "./naming";
+import {
+    HOSTFILE_VOLUME,
+    ResolvedHostfile,
+    hostfileSizeProblems,
+    resolveHostfile,
+} from "./hostfile";
+import { ResolvedNetworkPolicy, resolveNetworkPolicy } from "./networkPolicy";
 import { RESERVED_ENV_NAMES } from "./peerEnv";
+import { PeerJobValidationError, Problem, isIntegerIn } from "./problems";
+import { ResolvedWaitForPeers, WAIT_CONTAINER_NAME, resolveWaitForPeers } from "./waitForPeers";
 
 /** A plain (fully resolved) pod template. */
 export type PlainPodTemplate = pulumi.Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
@@ -27,37 +36,6 @@ export const SELECTOR_LABEL = "peer-job/job-name";
 /** Annotations of Pulumi's Kubernetes provider that PeerJob sets from `awaitCompletion`. */
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 export const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
-
-/** One input that cannot work: which field, what value, and the rule it breaks. */
-export interface Problem {
-    field: string;
-    value: unknown;
-    rule: string;
-}
-
-/** Thrown when PeerJob's inputs cannot work; lists every problem found, not only the first. */
-export class PeerJobValidationError extends Error {
-    constructor(
-        readonly componentName: string,
-        readonly problems: readonly Problem[],
-    ) {
-        super(
-            `PeerJob "${componentName}" has invalid inputs:\n` +
-                problems.map((p) => `  - ${describeProblem(p)}`).join("\n"),
-        );
-        this.name = "PeerJobValidationError";
-    }
-}
-
-/** `field value: rule`, the form every PeerJob error line takes. */
-export function describeProblem(p: Problem): string {
-    return `${p.field} ${formatValue(p.value)}: ${p.rule}`;
-}
-
-function formatValue(value: unknown): string {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 /** PeerJob's inputs after defaults and checks, ready to render the two objects. */
 export interface ResolvedPeerJob {
@@ -77,6 +55,12 @@ export interface ResolvedPeerJob {
     jobSpecFields: Partial<Pick<PlainPeerJobArgs, (typeof PASS_THROUGH_JOB_FIELDS)[number]>>;
     /** The caller's template with the defaults PeerJob fills in (not yet its own fields). */
     template: PlainPodTemplate;
+    /** The init container that waits for peers, when asked for. */
+    waitForPeers: ResolvedWaitForPeers | undefined;
+    /** The NetworkPolicy admitting only peers, when asked for. */
+    networkPolicy: ResolvedNetworkPolicy | undefined;
+    /** The MPI hostfile, when asked for. */
+    hostfile: ResolvedHostfile | undefined;
     /** Settings that work but bite later, for `pulumi.log.warn`. */
     warnings: string[];
 }
@@ -84,9 +68,14 @@ export interface ResolvedPeerJob {
 /**
  * Applies PeerJob's defaults to plain inputs and checks every rule that Kubernetes or DNS would
  * otherwise break at run time. Throws {@link PeerJobValidationError} listing all problems.
- * The namespace is checked only when `args.namespace` is given.
+ * With `namespaceKnown` false, `args.namespace` is not looked at: the checks that need it are
+ * left to {@link namespaceProblems}, to run once it is known.
  */
-export function resolvePeerJob(componentName: string, args: PlainPeerJobArgs): ResolvedPeerJob {
+export function resolvePeerJob(
+    componentName: string,
+    args: PlainPeerJobArgs,
+    namespaceKnown = true,
+): ResolvedPeerJob {
     const problems: Problem[] = [];
     const warnings: string[] = [];
 
@@ -181,19 +170,24 @@ export function resolvePeerJob(componentName: string, args: PlainPeerJobArgs): R
         );
     }
 
-    const namespace = args.namespace;
-    if (namespace !== undefined) {
-        problems.push(...namespaceProblems(namespace, jobName, serviceName, clusterDomain, args));
+    const waitForPeers = resolveWaitForPeers(args, completions, problems);
+    if (waitForPeers?.peers === "all" && completionsOk && parallelism < completions) {
+        problems.push({
+            field: "waitForPeers.peers",
+            value: "all",
+            rule:
+                `with parallelism (${parallelism}) below completions (${completions}) the ` +
+                "last peers start only after the first finish, so waiting for all never ends",
+        });
     }
+    const networkPolicy = resolveNetworkPolicy(args, problems);
+    const hostfile = resolveHostfile(args, problems);
+    checkOwnedNames(template, waitForPeers !== undefined, hostfile !== undefined, problems);
 
-    if (problems.length > 0) {
-        throw new PeerJobValidationError(componentName, problems);
-    }
-
-    return {
+    const resolved: ResolvedPeerJob = {
         jobName,
         serviceName,
-        namespace,
+        namespace: namespaceKnown ? args.namespace : undefined,
         clusterDomain,
         completions,
         parallelism,
@@ -204,50 +198,58 @@ export function resolvePeerJob(componentName: string, args: PlainPeerJobArgs): R
         jobAnnotations: { ...args.annotations, ...jobAnnotations },
         jobSpecFields: pickDefined(args, PASS_THROUGH_JOB_FIELDS),
         template,
+        waitForPeers,
+        networkPolicy,
+        hostfile,
         warnings,
     };
-}
-
-/**
- * The problems of a namespace for a Job that is otherwise valid: it must be an RFC 1123 label,
- * and the longest peer FQDN built with it must fit in 253 characters.
- */
-export function namespaceProblems(
-    namespace: string,
-    jobName: string,
-    serviceName: string,
-    clusterDomain: string,
-    args: Pick<PlainPeerJobArgs, "completions">,
-): Problem[] {
-    const labelProblem = stringProblem(namespace, rfc1123LabelProblem);
-    if (labelProblem !== undefined) {
-        return [{ field: "namespace", value: namespace, rule: labelProblem }];
+    if (namespaceKnown) {
+        // The other namespace checks build names, which needs the rest to be valid first.
+        problems.push(
+            ...(problems.length === 0
+                ? namespaceProblems(resolved, args.namespace)
+                : namespaceLabelProblems(args.namespace)),
+        );
     }
-    const fqdn = peerFqdn(
-        jobName,
-        args.completions - 1,
-        peerDnsSuffix(serviceName, namespace, clusterDomain),
-    );
-    if (fqdn.length > MAX_FQDN_LENGTH) {
-        return [
-            {
-                field: "namespace",
-                value: namespace,
-                rule:
-                    `the longest peer FQDN, "${fqdn}", is ${fqdn.length} characters, over the ` +
-                    `${MAX_FQDN_LENGTH} DNS allows; shorten the names by ` +
-                    `${fqdn.length - MAX_FQDN_LENGTH} characters`,
-            },
-        ];
-    }
-    return [];
-}
-
-/** Throws {@link PeerJobValidationError} when `problems` is not empty. */
-export function throwIfProblems(componentName: string, problems: readonly Problem[]): void {
     if (problems.length > 0) {
         throw new PeerJobValidationError(componentName, problems);
     }
+    return resolved;
+}
+
+/**
+ * The checks that need the namespace, for a Job that is otherwise valid: the namespace must be
+ * an RFC 1123 label, the longest peer FQDN must fit in 253 characters, and the hostfile in a
+ * ConfigMap. `undefined` stands for the provider's namespace, not known to the program.
+ */
+export function namespaceProblems(job: ResolvedPeerJob, namespace: string | undefined): Problem[] {
+    if (namespace !== undefined) {
+        const labelProblems = namespaceLabelProblems(namespace);
+        if (labelProblems.length > 0) {
+            return labelProblems;
+        }
+        const suffix = peerDnsSuffix(job.serviceName, namespace, job.clusterDomain);
+        const fqdn = peerFqdn(job.jobName, job.completions - 1, suffix);
+        if (fqdn.length > MAX_FQDN_LENGTH) {
+            return [
+                {
+                    field: "namespace",
+                    value: namespace,
+                    rule:
+                        `the longest peer FQDN, "${fqdn}", is ${fqdn.length} characters, over ` +
+                        `the ${MAX_FQDN_LENGTH} DNS allows; shorten the names by ` +
+                        `${fqdn.length - MAX_FQDN_LENGTH} characters`,
+                },
+            ];
+        }
+    }
+    return job.hostfile === undefined ? [] : hostfileSizeProblems(job, job.hostfile, namespace);
+}
+
+function namespaceLabelProblems(namespace: string | undefined): Problem[] {
+    const problem =
+        namespace === undefined ? undefined : stringProblem(namespace, rfc1123LabelProblem);
+    return problem === undefined ? [] : [{ field: "namespace", value: namespace, rule: problem }];
 }
 
 function checkParallelism(
@@ -477,6 +479,38 @@ function checkDns(
     }
 }
 
+/** Rejects template parts whose names PeerJob needs for what it adds. */
+function checkOwnedNames(
+    template: PlainPodTemplate,
+    addsWaitContainer: boolean,
+    addsHostfile: boolean,
+    problems: Problem[],
+): void {
+    const spec = template.spec;
+    if (addsWaitContainer) {
+        (spec?.initContainers ?? []).forEach((c, i) => {
+            if (c.name === WAIT_CONTAINER_NAME) {
+                problems.push({
+                    field: `template.spec.initContainers[${i}].name`,
+                    value: c.name,
+                    rule: "is the name of the init container waitForPeers adds; rename it",
+                });
+            }
+        });
+    }
+    if (addsHostfile) {
+        (spec?.volumes ?? []).forEach((v, i) => {
+            if (v.name === HOSTFILE_VOLUME) {
+                problems.push({
+                    field: `template.spec.volumes[${i}].name`,
+                    value: v.name,
+                    rule: "is the name of the volume hostfile adds; rename it",
+                });
+            }
+        });
+    }
+}
+
 function checkReservedEnv(
     containers: PlainContainer[] | undefined,
     list: string,
@@ -497,10 +531,6 @@ function checkReservedEnv(
 
 function stringProblem(value: unknown, rule: (s: string) => string | undefined) {
     return typeof value === "string" ? rule(value) : "must be a string";
-}
-
-function isIntegerIn(value: unknown, min: number, max: number): value is number {
-    return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
 }
 
 function pickDefined<T extends object, K extends keyof T>(

@@ -16,6 +16,14 @@ describe("package layout", () => {
         assert.match(pkg.main, /^dist\/components\//);
     });
 
+    it("ships the wait script beside the built library, where the component reads it", () => {
+        const built = path.join(ROOT, path.dirname(pkg.main), "wait-for-peers.sh");
+        assert.strictEqual(
+            fs.readFileSync(built, "utf8"),
+            fs.readFileSync(path.join(ROOT, "components", "wait-for-peers.sh"), "utf8"),
+        );
+    });
+
     it("makes pulumi up run the example program, not the library entry", () => {
         const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
         assert.strictEqual(project.runtime.name, "nodejs");
