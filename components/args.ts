@@ -203,3 +203,14 @@ export interface PeerJobArgs extends PassThroughJobSpec {
 
 /** {@link PeerJobArgs} with every input resolved to a plain value. */
 export type PlainPeerJobArgs = pulumi.Unwrap<PeerJobArgs>;
+
+/**
+ * The options object of an option that is off, on (`true`, for the defaults) or given options:
+ * `undefined` when off.
+ */
+export function switchedOptions<T extends object>(option: boolean | T | undefined): T | undefined {
+    if (option === undefined || option === false) {
+        return undefined;
+    }
+    return option === true ? ({} as T) : option;
+}

@@ -1,4 +1,4 @@
-import { PlainPeerJobArgs } from "./args";
+import { PlainPeerJobArgs, switchedOptions } from "./args";
 import { MAX_LABEL_LENGTH, peerDnsSuffix, peerFqdn } from "./naming";
 import { Problem, isIntegerIn } from "./problems";
 
@@ -67,11 +67,11 @@ export function resolveHostfile(
     args: PlainPeerJobArgs,
     problems: Problem[],
 ): ResolvedHostfile | undefined {
-    const option = args.hostfile;
-    if (option === undefined || option === false) {
+    const options = switchedOptions(args.hostfile);
+    if (options === undefined) {
         return undefined;
     }
-    const slots = (option === true ? undefined : option.slots) ?? 1;
+    const slots = options.slots ?? 1;
     if (!isIntegerIn(slots, 1, 1_000_000)) {
         problems.push({
             field: "hostfile.slots",

@@ -17,27 +17,44 @@ export const MAX_COMPLETIONS = 100_000;
 /** The cluster DNS domain that kubeadm and most distributions configure. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS label rule as Kubernetes checks it. */
+interface LabelRule {
+    name: string;
+    pattern: RegExp;
+    ends: string;
+}
+
+const RFC1123_LABEL: LabelRule = {
+    name: "RFC 1123 label",
+    pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    ends: "starting and ending with a letter or digit",
+};
+
+const RFC1035_LABEL: LabelRule = {
+    name: "RFC 1035 label",
+    pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    ends: "starting with a letter and ending with a letter or digit",
+};
+
+function labelProblem(value: string, rule: LabelRule): string | undefined {
+    if (value.length === 0) {
+        return "must not be empty";
+    }
+    if (value.length > MAX_LABEL_LENGTH) {
+        return `must be at most ${MAX_LABEL_LENGTH} characters (${rule.name}), is ${value.length}`;
+    }
+    if (!rule.pattern.test(value)) {
+        return `must be an ${rule.name}: lowercase letters, digits and '-', ${rule.ends}`;
+    }
+    return undefined;
+}
 
 /**
  * Why `value` is not an RFC 1123 label (the rule for Job names, hostnames, subdomains and
  * namespaces), or `undefined` when it is one.
  */
 export function rfc1123LabelProblem(value: string): string | undefined {
-    if (value.length === 0) {
-        return "must not be empty";
-    }
-    if (value.length > MAX_LABEL_LENGTH) {
-        return `must be at most ${MAX_LABEL_LENGTH} characters (RFC 1123 label), is ${value.length}`;
-    }
-    if (!RFC1123_LABEL.test(value)) {
-        return (
-            "must be an RFC 1123 label: lowercase letters, digits and '-', " +
-            "starting and ending with a letter or digit"
-        );
-    }
-    return undefined;
+    return labelProblem(value, RFC1123_LABEL);
 }
 
 /**
@@ -45,19 +62,7 @@ export function rfc1123LabelProblem(value: string): string | undefined {
  * one. RFC 1035 labels are RFC 1123 labels that also start with a letter.
  */
 export function rfc1035LabelProblem(value: string): string | undefined {
-    if (value.length === 0) {
-        return "must not be empty";
-    }
-    if (value.length > MAX_LABEL_LENGTH) {
-        return `must be at most ${MAX_LABEL_LENGTH} characters (RFC 1035 label), is ${value.length}`;
-    }
-    if (!RFC1035_LABEL.test(value)) {
-        return (
-            "must be an RFC 1035 label: lowercase letters, digits and '-', " +
-            "starting with a letter and ending with a letter or digit"
-        );
-    }
-    return undefined;
+    return labelProblem(value, RFC1035_LABEL);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PlainPeerJobArgs } from "./args";
+import { PlainPeerJobArgs, switchedOptions } from "./args";
 import { Problem } from "./problems";
 
 type IngressRule = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyIngressRule>;
@@ -22,11 +22,11 @@ export function resolveNetworkPolicy(
     args: PlainPeerJobArgs,
     problems: Problem[],
 ): ResolvedNetworkPolicy | undefined {
-    const option = args.networkPolicy;
-    if (option === undefined || option === false) {
+    const options = switchedOptions(args.networkPolicy);
+    if (options === undefined) {
         return undefined;
     }
-    const additionalIngress = (option === true ? undefined : option.additionalIngress) ?? [];
+    const additionalIngress = options.additionalIngress ?? [];
     if (!Array.isArray(additionalIngress)) {
         problems.push({
             field: "networkPolicy.additionalIngress",

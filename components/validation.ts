@@ -486,29 +486,29 @@ function checkOwnedNames(
     addsHostfile: boolean,
     problems: Problem[],
 ): void {
-    const spec = template.spec;
     if (addsWaitContainer) {
-        (spec?.initContainers ?? []).forEach((c, i) => {
-            if (c.name === WAIT_CONTAINER_NAME) {
-                problems.push({
-                    field: `template.spec.initContainers[${i}].name`,
-                    value: c.name,
-                    rule: "is the name of the init container waitForPeers adds; rename it",
-                });
-            }
-        });
+        rejectName(template.spec?.initContainers, "initContainers", WAIT_CONTAINER_NAME, problems);
     }
     if (addsHostfile) {
-        (spec?.volumes ?? []).forEach((v, i) => {
-            if (v.name === HOSTFILE_VOLUME) {
-                problems.push({
-                    field: `template.spec.volumes[${i}].name`,
-                    value: v.name,
-                    rule: "is the name of the volume hostfile adds; rename it",
-                });
-            }
-        });
+        rejectName(template.spec?.volumes, "volumes", HOSTFILE_VOLUME, problems);
     }
+}
+
+function rejectName(
+    items: { name: string }[] | undefined,
+    list: string,
+    owned: string,
+    problems: Problem[],
+): void {
+    (items ?? []).forEach((item, i) => {
+        if (item.name === owned) {
+            problems.push({
+                field: `template.spec.${list}[${i}].name`,
+                value: item.name,
+                rule: "is a name PeerJob needs for what it adds; rename it",
+            });
+        }
+    });
 }
 
 function checkReservedEnv(

@@ -4,7 +4,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PlainPeerJobArgs } from "./args";
+import { PlainPeerJobArgs, switchedOptions } from "./args";
 import { Problem, isIntegerIn } from "./problems";
 
 type Container = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
@@ -57,11 +57,10 @@ export function resolveWaitForPeers(
     completions: number,
     problems: Problem[],
 ): ResolvedWaitForPeers | undefined {
-    const option = args.waitForPeers;
-    if (option === undefined || option === false) {
+    const options = switchedOptions(args.waitForPeers);
+    if (options === undefined) {
         return undefined;
     }
-    const options = option === true ? {} : option;
     const resolved: ResolvedWaitForPeers = {
         peers: options.peers ?? "coordinator",
         port: options.port,
