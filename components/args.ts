@@ -204,6 +204,9 @@ export interface PeerJobArgs extends PassThroughJobSpec {
 /** {@link PeerJobArgs} with every input resolved to a plain value. */
 export type PlainPeerJobArgs = pulumi.Unwrap<PeerJobArgs>;
 
+/** PeerJob's plain inputs other than the pod template. */
+export type PlainSettingsArgs = Omit<PlainPeerJobArgs, "template">;
+
 /**
  * The options object of an option that is off, on (`true`, for the defaults) or given options:
  * `undefined` when off.

@@ -1,4 +1,4 @@
-import { PlainPeerJobArgs, switchedOptions } from "./args";
+import { PlainSettingsArgs, switchedOptions } from "./args";
 import { MAX_LABEL_LENGTH, peerDnsSuffix, peerFqdn } from "./naming";
 import { Problem, isIntegerIn } from "./problems";
 
@@ -64,7 +64,7 @@ export function hostfileCapacity(
 
 /** Applies defaults to `hostfile` and reports what cannot work; `undefined` when off. */
 export function resolveHostfile(
-    args: PlainPeerJobArgs,
+    args: PlainSettingsArgs,
     problems: Problem[],
 ): ResolvedHostfile | undefined {
     const options = switchedOptions(args.hostfile);

@@ -12,7 +12,7 @@ import {
 import { networkPolicyName, networkPolicySpec } from "./networkPolicy";
 import { PEER_ENV, peerEnvVars } from "./peerEnv";
 import { waitForPeersContainer } from "./waitForPeers";
-import { PlainPodTemplate, ResolvedPeerJob, SELECTOR_LABEL } from "./validation";
+import { PlainPodTemplate, ResolvedPeerJob, ResolvedSettings, SELECTOR_LABEL } from "./validation";
 
 type ObjectMeta = pulumi.Unwrap<k8s.types.input.meta.v1.ObjectMeta>;
 type ServiceSpec = pulumi.Unwrap<k8s.types.input.core.v1.ServiceSpec>;
@@ -32,7 +32,7 @@ export function peerSelector(jobName: string): Record<string, string> {
 }
 
 /** The headless Service whose name is the pods' subdomain. */
-export function serviceManifest(job: ResolvedPeerJob): Manifest<ServiceSpec> {
+export function serviceManifest(job: ResolvedSettings): Manifest<ServiceSpec> {
     return {
         metadata: {
             name: job.serviceName,
@@ -118,7 +118,7 @@ function withHostfileMount(c: Container): Container {
 
 /** The ConfigMap holding the MPI hostfile, whose lines need the peers' DNS suffix. */
 export function hostfileManifest(
-    job: ResolvedPeerJob,
+    job: ResolvedSettings,
     dnsSuffix: string,
 ): { metadata: ObjectMeta; data: Record<string, string> } {
     const slots = job.hostfile?.slots ?? 1;
@@ -129,7 +129,7 @@ export function hostfileManifest(
 }
 
 /** The NetworkPolicy admitting ingress to the Job's pods only from its own pods. */
-export function networkPolicyManifest(job: ResolvedPeerJob): Manifest<NetworkPolicySpec> {
+export function networkPolicyManifest(job: ResolvedSettings): Manifest<NetworkPolicySpec> {
     return {
         metadata: { name: networkPolicyName(job.jobName), labels: job.labels },
         spec: networkPolicySpec(peerSelector(job.jobName), {

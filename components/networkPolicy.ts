@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PlainPeerJobArgs, switchedOptions } from "./args";
+import { PlainSettingsArgs, switchedOptions } from "./args";
 import { Problem } from "./problems";
 
 type IngressRule = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyIngressRule>;
@@ -19,7 +19,7 @@ export function networkPolicyName(jobName: string): string {
 
 /** Applies defaults to `networkPolicy` and reports what cannot work; `undefined` when off. */
 export function resolveNetworkPolicy(
-    args: PlainPeerJobArgs,
+    args: PlainSettingsArgs,
     problems: Problem[],
 ): ResolvedNetworkPolicy | undefined {
     const options = switchedOptions(args.networkPolicy);

@@ -26,8 +26,17 @@ export const PEER_ENV = {
     hostfile: "PEER_JOB_HOSTFILE",
 } as const;
 
-/** Every variable name in {@link PEER_ENV}; a template must not define any of them itself. */
-export const RESERVED_ENV_NAMES: readonly string[] = Object.values(PEER_ENV);
+/**
+ * The Job controller's own variable for the pod's index. A template that defines it would give
+ * every pod the same index, since the controller keeps a value already there.
+ */
+export const COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX";
+
+/** Variables a template must not define itself: PeerJob's and the completion index. */
+export const RESERVED_ENV_NAMES: readonly string[] = [
+    ...Object.values(PEER_ENV),
+    COMPLETION_INDEX_ENV,
+];
 
 /**
  * The peer variables for one Job. They do not depend on the namespace input: the namespace

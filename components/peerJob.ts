@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PeerJobArgs, PlainPeerJobArgs } from "./args";
+import { PeerJobArgs, PlainSettingsArgs } from "./args";
 import { isPlain } from "./inputs";
 import {
     Manifest,
@@ -11,8 +11,16 @@ import {
     serviceManifest,
 } from "./manifests";
 import { mapIndexes, peerDnsSuffix, peerFqdn, peerShortName } from "./naming";
-import { PeerJobValidationError, throwIfProblems } from "./problems";
-import { ResolvedPeerJob, namespaceProblems, resolvePeerJob } from "./validation";
+import { PeerJobValidationError, describeProblem, throwIfProblems } from "./problems";
+import {
+    PlainPodTemplate,
+    ResolvedSettings,
+    checkKnownInputs,
+    namespaceProblems,
+    resolveSettings,
+    resolveTemplate,
+    searchDomainProblems,
+} from "./validation";
 
 /** The Pulumi type token of {@link PeerJob}. */
 export const PEER_JOB_TYPE = "peer-job:index:PeerJob";
@@ -54,30 +62,64 @@ export class PeerJob extends pulumi.ComponentResource {
 
     constructor(name: string, args: PeerJobArgs, opts?: pulumi.ComponentResourceOptions) {
         // Inputs known now are checked before anything, the component included, is registered.
+        if (args === null || typeof args !== "object") {
+            throw new PeerJobValidationError(name, [
+                { field: "args", value: args, rule: "must be an object of PeerJob inputs" },
+            ]);
+        }
         const addsHostfile = isSwitchedOn(name, "hostfile", args.hostfile);
         const addsNetworkPolicy = isSwitchedOn(name, "networkPolicy", args.networkPolicy);
-        const checked = isPlain(args) ? resolvePeerJob(name, args as PlainPeerJobArgs) : undefined;
+        const known = checkKnownInputs(name, args as PlainSettingsArgs, isPlain);
         super(PEER_JOB_TYPE, name, {}, opts);
 
-        const settings = checked === undefined ? resolveLater(name, args) : pulumi.output(checked);
-        const namespace =
-            checked === undefined
-                ? checkNamespaceLater(name, args.namespace, settings)
-                : checked.namespace;
-        settings.apply((s) => s.warnings.forEach((warning) => pulumi.log.warn(warning, this)));
+        // What was not known is checked once it is; a value unknown in a preview leaves what
+        // depends on it unknown, and nothing else.
+        const { template, namespace, ...rest } = args;
+        const namespaceKnown = isPlain(namespace);
+        const settings =
+            known.settings === undefined
+                ? pulumi
+                      .output(namespaceKnown ? { ...rest, namespace } : rest)
+                      .apply((a) => resolveSettings(name, a as PlainSettingsArgs, namespaceKnown))
+                : pulumi.output(known.settings);
+        const podTemplate =
+            known.template === undefined
+                ? pulumi
+                      .all([settings, template])
+                      .apply(([s, t]) => resolveTemplate(name, s, t as PlainPodTemplate))
+                : pulumi.output(known.template);
+        const checkedNamespace = namespaceKnown
+            ? (namespace as string | undefined)
+            : checkNamespaceLater(name, namespace, settings);
+        // In an update every input is known, and the children wait for every check, so a bad
+        // template creates nothing. A preview creates nothing either way, and there the
+        // Service stays known even where the template is not.
+        const checked = pulumi.runtime.isDryRun()
+            ? settings
+            : pulumi.all([settings, podTemplate, checkedNamespace]).apply(([s, t, ns]) => {
+                  // The one template rule that needs the namespace, when it arrived later.
+                  const spec = t.template.spec;
+                  if (spec !== undefined && !namespaceKnown) {
+                      throwIfProblems(name, searchDomainProblems(spec, ns, s.clusterDomain));
+                  }
+                  return s;
+              });
+        const warn = (warnings: string[]) => warnings.forEach((w) => pulumi.log.warn(w, this));
+        settings.apply((s) => warn(s.warnings));
+        podTemplate.apply((t) => warn(t.warnings));
 
         this.service = new k8s.core.v1.Service(
             name,
-            withNamespace(settings.apply(serviceManifest), namespace),
+            withNamespace(checked.apply(serviceManifest), checkedNamespace),
             { parent: this },
         );
         this.jobName = settings.jobName;
         this.serviceName = settings.serviceName;
         this.completions = settings.completions;
         this.namespace =
-            namespace === undefined
-                ? this.service.metadata.namespace.apply((ns) => ns ?? KUBERNETES_DEFAULT_NAMESPACE)
-                : pulumi.output(namespace);
+            checkedNamespace === undefined
+                ? providerNamespace(this, settings, this.service)
+                : pulumi.output(checkedNamespace);
         this.dnsSuffix = pulumi
             .all([settings, this.namespace])
             .apply(([s, ns]) => peerDnsSuffix(s.serviceName, ns, s.clusterDomain));
@@ -85,21 +127,21 @@ export class PeerJob extends pulumi.ComponentResource {
         this.networkPolicy = addsNetworkPolicy
             ? new k8s.networking.v1.NetworkPolicy(
                   name,
-                  withNamespace(settings.apply(networkPolicyManifest), namespace),
+                  withNamespace(checked.apply(networkPolicyManifest), checkedNamespace),
                   { parent: this },
               )
             : undefined;
         let hostfile: k8s.core.v1.ConfigMap | undefined;
         if (addsHostfile) {
             const manifest = pulumi
-                .all([settings, this.dnsSuffix])
+                .all([checked, this.dnsSuffix])
                 .apply(([s, suffix]) => hostfileManifest(s, suffix));
             hostfile = new k8s.core.v1.ConfigMap(
                 name,
                 {
                     metadata: {
                         name: manifest.apply((m) => m.metadata.name),
-                        namespace,
+                        namespace: checkedNamespace,
                         labels: manifest.apply((m) => m.metadata.labels),
                     },
                     data: manifest.apply((m) => m.data),
@@ -111,14 +153,13 @@ export class PeerJob extends pulumi.ComponentResource {
 
         // What the pods need goes first: the Service, so that the peers' records exist before
         // any pod asks (CoreDNS caches a miss), and the hostfile, which the pods mount.
-        this.job = new k8s.batch.v1.Job(
-            name,
-            withNamespace(settings.apply(jobManifest), namespace),
-            {
-                parent: this,
-                dependsOn: hostfile === undefined ? [this.service] : [this.service, hostfile],
-            },
-        );
+        const job = pulumi
+            .all([settings, podTemplate])
+            .apply(([s, t]) => jobManifest({ ...s, template: t.template }));
+        this.job = new k8s.batch.v1.Job(name, withNamespace(job, checkedNamespace), {
+            parent: this,
+            dependsOn: hostfile === undefined ? [this.service] : [this.service, hostfile],
+        });
 
         this.peerHostnames = settings.apply((s) =>
             mapIndexes(s.completions, (i) => peerShortName(s.jobName, s.serviceName, i)),
@@ -163,17 +204,28 @@ function isSwitchedOn(name: string, field: string, value: unknown): boolean {
     return value !== undefined && value !== false;
 }
 
-/** Checks the inputs once they are known; a value unknown in a preview leaves this unknown. */
-function resolveLater(name: string, args: PeerJobArgs): pulumi.Output<ResolvedPeerJob> {
-    // The namespace is checked on its own, so an unknown namespace leaves the specs known.
-    const { namespace: _namespace, ...rest } = args;
-    return pulumi.output(rest).apply((plain) => resolvePeerJob(name, plain as PlainPeerJobArgs));
+/**
+ * The namespace the provider chose, from the created Service. The checks that need it can no
+ * longer stop anything, so what they find is a warning.
+ */
+function providerNamespace(
+    component: PeerJob,
+    settings: pulumi.Output<ResolvedSettings>,
+    service: k8s.core.v1.Service,
+): pulumi.Output<string> {
+    return pulumi.all([settings, service.metadata.namespace]).apply(([s, ns]) => {
+        const namespace = ns ?? KUBERNETES_DEFAULT_NAMESPACE;
+        for (const problem of namespaceProblems(s, namespace)) {
+            pulumi.log.warn(describeProblem(problem), component);
+        }
+        return namespace;
+    });
 }
 
 function checkNamespaceLater(
     name: string,
     namespace: pulumi.Input<string> | undefined,
-    settings: pulumi.Output<ResolvedPeerJob>,
+    settings: pulumi.Output<ResolvedSettings>,
 ): pulumi.Output<string> | undefined {
     if (namespace === undefined) {
         return undefined;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PASS_THROUGH_JOB_FIELDS, PlainPeerJobArgs } from "./args";
+import { PASS_THROUGH_JOB_FIELDS, PlainPeerJobArgs, PlainSettingsArgs } from "./args";
 import {
     DEFAULT_CLUSTER_DOMAIN,
     MAX_COMPLETIONS,
@@ -23,7 +23,7 @@ import {
 } from "./hostfile";
 import { ResolvedNetworkPolicy, resolveNetworkPolicy } from "./networkPolicy";
 import { RESERVED_ENV_NAMES } from "./peerEnv";
-import { PeerJobValidationError, Problem, isIntegerIn } from "./problems";
+import { Problem, isIntegerIn, throwIfProblems } from "./problems";
 import { ResolvedWaitForPeers, WAIT_CONTAINER_NAME, resolveWaitForPeers } from "./waitForPeers";
 
 /** A plain (fully resolved) pod template. */
@@ -37,8 +37,16 @@ export const SELECTOR_LABEL = "peer-job/job-name";
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 export const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
 
-/** PeerJob's inputs after defaults and checks, ready to render the two objects. */
-export interface ResolvedPeerJob {
+/** Switches that a JavaScript program might set to a string such as "false". */
+const BOOLEAN_FIELDS = [
+    "allowPartialParallelism",
+    "publishNotReadyAddresses",
+    "awaitCompletion",
+    "suspend",
+] as const;
+
+/** PeerJob's inputs other than the pod template, after defaults and checks. */
+export interface ResolvedSettings {
     jobName: string;
     serviceName: string;
     /** `undefined` when the provider chooses the namespace. */
@@ -53,8 +61,6 @@ export interface ResolvedPeerJob {
     jobAnnotations: Record<string, string>;
     /** The pass-through Job spec fields the caller set. */
     jobSpecFields: Partial<Pick<PlainPeerJobArgs, (typeof PASS_THROUGH_JOB_FIELDS)[number]>>;
-    /** The caller's template with the defaults PeerJob fills in (not yet its own fields). */
-    template: PlainPodTemplate;
     /** The init container that waits for peers, when asked for. */
     waitForPeers: ResolvedWaitForPeers | undefined;
     /** The NetworkPolicy admitting only peers, when asked for. */
@@ -65,18 +71,92 @@ export interface ResolvedPeerJob {
     warnings: string[];
 }
 
+/** The caller's pod template after checks, with the defaults PeerJob fills in. */
+export interface ResolvedTemplate {
+    template: PlainPodTemplate;
+    warnings: string[];
+}
+
+/** PeerJob's inputs after defaults and checks, ready to render its objects. */
+export interface ResolvedPeerJob extends ResolvedSettings {
+    template: PlainPodTemplate;
+}
+
 /**
  * Applies PeerJob's defaults to plain inputs and checks every rule that Kubernetes or DNS would
  * otherwise break at run time. Throws {@link PeerJobValidationError} listing all problems.
- * With `namespaceKnown` false, `args.namespace` is not looked at: the checks that need it are
- * left to {@link namespaceProblems}, to run once it is known.
  */
-export function resolvePeerJob(
-    componentName: string,
-    args: PlainPeerJobArgs,
-    namespaceKnown = true,
-): ResolvedPeerJob {
+export function resolvePeerJob(componentName: string, args: PlainPeerJobArgs): ResolvedPeerJob {
     const problems: Problem[] = [];
+    const { template, ...rest } = args ?? ({} as PlainPeerJobArgs);
+    const settings = buildSettings(componentName, rest, true, problems);
+    const checked = buildTemplate(settings, template, problems);
+    throwIfProblems(componentName, problems);
+    return {
+        ...settings,
+        template: checked.template,
+        warnings: [...settings.warnings, ...checked.warnings],
+    };
+}
+
+/**
+ * {@link resolvePeerJob} for everything but the pod template. With `namespaceKnown` false,
+ * `args.namespace` is not looked at: the checks that need it are left to
+ * {@link namespaceProblems}, to run once it is known.
+ */
+export function resolveSettings(
+    componentName: string,
+    args: PlainSettingsArgs,
+    namespaceKnown: boolean,
+): ResolvedSettings {
+    const problems: Problem[] = [];
+    const settings = buildSettings(componentName, args, namespaceKnown, problems);
+    throwIfProblems(componentName, problems);
+    return settings;
+}
+
+/** {@link resolvePeerJob} for the pod template, once the other inputs are resolved. */
+export function resolveTemplate(
+    componentName: string,
+    settings: ResolvedSettings,
+    template: PlainPodTemplate | undefined,
+): ResolvedTemplate {
+    const problems: Problem[] = [];
+    const checked = buildTemplate(settings, template, problems);
+    throwIfProblems(componentName, problems);
+    return checked;
+}
+
+/**
+ * Checks what can be checked now: the settings when none of them is an Output or a Promise,
+ * and the template too when it is plain as well. Throws listing every problem found.
+ */
+export function checkKnownInputs(
+    componentName: string,
+    args: PlainSettingsArgs & { template?: unknown },
+    isPlain: (value: unknown) => boolean,
+): { settings?: ResolvedSettings; template?: ResolvedTemplate } {
+    const problems: Problem[] = [];
+    const { template, ...settingsArgs } = args;
+    const namespaceKnown = isPlain(args.namespace);
+    const { namespace: _namespace, ...withoutNamespace } = settingsArgs;
+    if (!isPlain(namespaceKnown ? settingsArgs : withoutNamespace)) {
+        return {};
+    }
+    const settings = buildSettings(componentName, settingsArgs, namespaceKnown, problems);
+    const checked = isPlain(template)
+        ? buildTemplate(settings, template as PlainPodTemplate | undefined, problems)
+        : undefined;
+    throwIfProblems(componentName, problems);
+    return { settings, template: checked };
+}
+
+function buildSettings(
+    componentName: string,
+    args: PlainSettingsArgs,
+    namespaceKnown: boolean,
+    problems: Problem[],
+): ResolvedSettings {
     const warnings: string[] = [];
 
     const jobName = args.jobName ?? componentName;
@@ -153,6 +233,12 @@ export function resolvePeerJob(
                 "creates it again, which runs the work again.",
         );
     }
+    for (const field of BOOLEAN_FIELDS) {
+        const value = args[field];
+        if (value !== undefined && typeof value !== "boolean") {
+            problems.push({ field, value, rule: "must be true or false" });
+        }
+    }
     const publishNotReadyAddresses = args.publishNotReadyAddresses ?? true;
     if (!publishNotReadyAddresses) {
         warnings.push(
@@ -162,13 +248,6 @@ export function resolvePeerJob(
     }
 
     const jobAnnotations = awaitAnnotations(args, problems);
-    const template = checkTemplate(args.template, serviceName, jobName, clusterDomain, problems);
-    if (template.spec?.hostNetwork === true) {
-        warnings.push(
-            "template.spec.hostNetwork is true: peers still resolve by name, but each pod's own " +
-                "hostname is its node's, and pods of one node share its ports.",
-        );
-    }
 
     const waitForPeers = resolveWaitForPeers(args, completions, problems);
     if (waitForPeers?.peers === "all" && completionsOk && parallelism < completions) {
@@ -182,9 +261,8 @@ export function resolvePeerJob(
     }
     const networkPolicy = resolveNetworkPolicy(args, problems);
     const hostfile = resolveHostfile(args, problems);
-    checkOwnedNames(template, waitForPeers !== undefined, hostfile !== undefined, problems);
 
-    const resolved: ResolvedPeerJob = {
+    const resolved: ResolvedSettings = {
         jobName,
         serviceName,
         namespace: namespaceKnown ? args.namespace : undefined,
@@ -197,7 +275,6 @@ export function resolvePeerJob(
         serviceAnnotations: args.annotations,
         jobAnnotations: { ...args.annotations, ...jobAnnotations },
         jobSpecFields: pickDefined(args, PASS_THROUGH_JOB_FIELDS),
-        template,
         waitForPeers,
         networkPolicy,
         hostfile,
@@ -211,10 +288,25 @@ export function resolvePeerJob(
                 : namespaceLabelProblems(args.namespace)),
         );
     }
-    if (problems.length > 0) {
-        throw new PeerJobValidationError(componentName, problems);
-    }
     return resolved;
+}
+
+function buildTemplate(
+    settings: ResolvedSettings,
+    template: PlainPodTemplate | undefined,
+    problems: Problem[],
+): ResolvedTemplate {
+    const warnings: string[] = [];
+    const checked = checkTemplate(template, settings, problems);
+    if (checked.spec?.hostNetwork === true) {
+        warnings.push(
+            "template.spec.hostNetwork is true: peers still resolve by name, but each pod's own " +
+                "hostname is its node's, and pods of one node share its ports.",
+        );
+    }
+    const addsWait = settings.waitForPeers !== undefined;
+    checkOwnedNames(checked, addsWait, settings.hostfile !== undefined, problems);
+    return { template: checked, warnings };
 }
 
 /**
@@ -222,7 +314,7 @@ export function resolvePeerJob(
  * an RFC 1123 label, the longest peer FQDN must fit in 253 characters, and the hostfile in a
  * ConfigMap. `undefined` stands for the provider's namespace, not known to the program.
  */
-export function namespaceProblems(job: ResolvedPeerJob, namespace: string | undefined): Problem[] {
+export function namespaceProblems(job: ResolvedSettings, namespace: string | undefined): Problem[] {
     if (namespace !== undefined) {
         const labelProblems = namespaceLabelProblems(namespace);
         if (labelProblems.length > 0) {
@@ -253,7 +345,7 @@ function namespaceLabelProblems(namespace: string | undefined): Problem[] {
 }
 
 function checkParallelism(
-    args: PlainPeerJobArgs,
+    args: PlainSettingsArgs,
     parallelism: unknown,
     completionsOk: boolean,
     problems: Problem[],
@@ -300,7 +392,7 @@ function checkParallelism(
     }
 }
 
-function awaitAnnotations(args: PlainPeerJobArgs, problems: Problem[]): Record<string, string> {
+function awaitAnnotations(args: PlainSettingsArgs, problems: Problem[]): Record<string, string> {
     for (const owned of [SKIP_AWAIT_ANNOTATION, TIMEOUT_ANNOTATION]) {
         const value = args.annotations?.[owned];
         if (value !== undefined) {
@@ -343,11 +435,10 @@ function awaitAnnotations(args: PlainPeerJobArgs, problems: Problem[]): Record<s
  */
 function checkTemplate(
     template: PlainPodTemplate | undefined,
-    serviceName: string,
-    jobName: string,
-    clusterDomain: string,
+    settings: ResolvedSettings,
     problems: Problem[],
 ): PlainPodTemplate {
+    const { serviceName, jobName } = settings;
     const spec = template?.spec;
     if (spec === undefined || !Array.isArray(spec.containers) || spec.containers.length === 0) {
         problems.push({
@@ -355,6 +446,9 @@ function checkTemplate(
             value: spec?.containers,
             rule: "must list at least one container",
         });
+        return template ?? {};
+    }
+    if (!checkContainerShapes(spec, problems)) {
         return template ?? {};
     }
 
@@ -390,7 +484,7 @@ function checkTemplate(
         });
     }
 
-    const dnsPolicy = checkDns(spec, clusterDomain, problems);
+    const dnsPolicy = checkDns(spec, settings, problems);
     checkReservedEnv(spec.initContainers, "initContainers", problems);
     checkReservedEnv(spec.containers, "containers", problems);
 
@@ -410,11 +504,18 @@ function checkTemplate(
  */
 function checkDns(
     spec: NonNullable<PlainPodTemplate["spec"]>,
-    clusterDomain: string,
+    settings: ResolvedSettings,
     problems: Problem[],
 ): string | undefined {
     const dnsPolicy = spec.dnsPolicy;
     const field = "template.spec.dnsPolicy";
+    if (spec.hostNetwork !== undefined && typeof spec.hostNetwork !== "boolean") {
+        problems.push({
+            field: "template.spec.hostNetwork",
+            value: spec.hostNetwork,
+            rule: "must be true or false",
+        });
+    }
 
     if (spec.hostNetwork === true) {
         if (dnsPolicy === undefined) {
@@ -457,16 +558,9 @@ function checkDns(
                         "cannot resolve",
                 });
             }
-            const searches = spec.dnsConfig?.searches ?? [];
-            if (!searches.some((s) => s.endsWith(`.svc.${clusterDomain}`))) {
-                problems.push({
-                    field: "template.spec.dnsConfig.searches",
-                    value: spec.dnsConfig?.searches,
-                    rule:
-                        `with dnsPolicy None must include "<namespace>.svc.${clusterDomain}", ` +
-                        "or short peer names (<job>-<i>.<service>) cannot resolve",
-                });
-            }
+            problems.push(
+                ...searchDomainProblems(spec, settings.namespace, settings.clusterDomain),
+            );
             return dnsPolicy;
         }
         default:
@@ -477,6 +571,84 @@ function checkDns(
             });
             return dnsPolicy;
     }
+}
+
+/**
+ * With `dnsPolicy: None`, short peer names resolve only through the namespace's own search
+ * domain, `<namespace>.svc.<clusterDomain>` (a trailing dot allowed). `undefined` stands for a
+ * namespace not known here: then any service search domain of the cluster is accepted.
+ */
+export function searchDomainProblems(
+    spec: NonNullable<PlainPodTemplate["spec"]>,
+    namespace: string | undefined,
+    clusterDomain: string,
+): Problem[] {
+    if (spec.dnsPolicy !== "None") {
+        return [];
+    }
+    const wanted = `${namespace ?? "<namespace>"}.svc.${clusterDomain}`;
+    const searches = spec.dnsConfig?.searches ?? [];
+    const found =
+        Array.isArray(searches) &&
+        searches.some((entry) => {
+            const domain = typeof entry === "string" ? entry.replace(/\.$/, "") : "";
+            return namespace === undefined
+                ? domain.endsWith(`.svc.${clusterDomain}`)
+                : domain === wanted;
+        });
+    if (found) {
+        return [];
+    }
+    return [
+        {
+            field: "template.spec.dnsConfig.searches",
+            value: spec.dnsConfig?.searches,
+            rule:
+                `with dnsPolicy None must include "${wanted}", ` +
+                "or short peer names (<job>-<i>.<service>) cannot resolve",
+        },
+    ];
+}
+
+/**
+ * Checks that the containers and their environment are lists of objects with names, the shape
+ * PeerJob edits; a program in JavaScript can pass anything.
+ */
+function checkContainerShapes(
+    spec: NonNullable<PlainPodTemplate["spec"]>,
+    problems: Problem[],
+): boolean {
+    const before = problems.length;
+    if (spec.initContainers !== undefined && !Array.isArray(spec.initContainers)) {
+        problems.push({
+            field: "template.spec.initContainers",
+            value: spec.initContainers,
+            rule: "must be a list of containers",
+        });
+        return false;
+    }
+    for (const list of ["initContainers", "containers"] as const) {
+        (spec[list] ?? []).forEach((container: unknown, i) => {
+            const field = `template.spec.${list}[${i}]`;
+            const c = container as { name?: unknown; env?: unknown } | null;
+            if (c === null || typeof c !== "object" || typeof c.name !== "string") {
+                problems.push({ field, value: container, rule: "must be a container with a name" });
+                return;
+            }
+            const env = c.env ?? [];
+            const envOk =
+                Array.isArray(env) &&
+                env.every((e) => e !== null && typeof e === "object" && typeof e.name === "string");
+            if (!envOk) {
+                problems.push({
+                    field: `${field}.env`,
+                    value: c.env,
+                    rule: "must be a list of variables, each with a name",
+                });
+            }
+        });
+    }
+    return problems.length === before;
 }
 
 /** Rejects template parts whose names PeerJob needs for what it adds. */
@@ -522,7 +694,7 @@ function checkReservedEnv(
                 problems.push({
                     field: `template.spec.${list}[${i}].env`,
                     value: env.name,
-                    rule: "is set by PeerJob in every container; use another name",
+                    rule: "is set for every container by PeerJob or by the Job controller; use another name",
                 });
             }
         }

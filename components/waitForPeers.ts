@@ -4,7 +4,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PlainPeerJobArgs, switchedOptions } from "./args";
+import { PlainSettingsArgs, switchedOptions } from "./args";
 import { Problem, isIntegerIn } from "./problems";
 
 type Container = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
@@ -53,7 +53,7 @@ export function waitForPeersScript(): string {
 
 /** Applies defaults to `waitForPeers` and reports what cannot work; `undefined` when off. */
 export function resolveWaitForPeers(
-    args: PlainPeerJobArgs,
+    args: PlainSettingsArgs,
     completions: number,
     problems: Problem[],
 ): ResolvedWaitForPeers | undefined {

@@ -31,15 +31,41 @@ export interface PulumiProject {
     main: string;
 }
 
+/** Pulumi's rule for stack names, which also keeps `Pulumi.<stack>.yaml` in the directory. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+function readYaml(file: string): unknown {
+    try {
+        return YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+        });
+    }
+}
+
 /** Reads `Pulumi.yaml` in `dir` and finds the program it runs, as Pulumi's Node.js host does. */
 export function readProject(dir: string): PulumiProject {
     const file = path.join(dir, "Pulumi.yaml");
     if (!fs.existsSync(file)) {
         throw new Error(`${dir} has no Pulumi.yaml; give the directory of a Pulumi program`);
     }
-    const project = YAML.parse(fs.readFileSync(file, "utf8")) as { name?: string; main?: string };
+    const project = (readYaml(file) ?? {}) as {
+        name?: unknown;
+        main?: unknown;
+        runtime?: string | { name?: string };
+    };
     if (typeof project.name !== "string") {
         throw new Error(`${file} has no project name`);
+    }
+    const runtime = typeof project.runtime === "object" ? project.runtime?.name : project.runtime;
+    if (runtime !== "nodejs") {
+        throw new Error(
+            `${file}: runtime is ${JSON.stringify(runtime)}; only nodejs programs render`,
+        );
+    }
+    if (project.main !== undefined && typeof project.main !== "string") {
+        throw new Error(`${file}: main must be a path`);
     }
     const main = path.resolve(dir, project.main ?? ".");
     return { name: project.name, dir: path.resolve(dir), main };
@@ -50,13 +76,20 @@ export function readProject(dir: string): PulumiProject {
  * it, with every value a string as the engine passes them. An absent file is no configuration.
  */
 export function readStackConfig(project: PulumiProject, stack: string): Record<string, string> {
+    if (!STACK_NAME.test(stack)) {
+        throw new Error(`stack ${JSON.stringify(stack)}: use letters, digits, '-', '_' and '.'`);
+    }
     const file = path.join(project.dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         return {};
     }
-    const parsed = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: object };
+    const parsed = (readYaml(file) ?? {}) as { config?: unknown };
+    const entries = parsed.config ?? {};
+    if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
+        throw new Error(`${file}: config must be a map of keys to values`);
+    }
     const config: Record<string, string> = {};
-    for (const [key, value] of Object.entries(parsed.config ?? {})) {
+    for (const [key, value] of Object.entries(entries)) {
         const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
         if (value !== null && typeof value === "object" && "secure" in value) {
             throw new Error(
@@ -77,8 +110,11 @@ export function readStackConfig(project: PulumiProject, stack: string): Record<s
 export async function captureProgram(dir: string, stack = "dev"): Promise<Capture> {
     const project = readProject(dir);
     const resources: CapturedResource[] = [];
-    const failures: unknown[] = [];
-    const onRejection = (reason: unknown) => failures.push(reason);
+    // A check that fails on values that arrive late rejects a resource's inputs; that resource
+    // then never registers, so the program would wait for it forever. The first such rejection
+    // ends the capture.
+    let onRejection: (reason: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (onRejection = reject));
 
     await pulumi.runtime.setMocks(
         {
@@ -105,15 +141,17 @@ export async function captureProgram(dir: string, stack = "dev"): Promise<Captur
         delete require.cache[entry];
         const program = require(entry);
         const exported = program?.default ?? program;
-        if (typeof exported === "function") {
-            await exported();
-        }
-        await pulumi.runtime.disconnect();
+        const run = async () => {
+            if (typeof exported === "function") {
+                await exported();
+            }
+            await pulumi.runtime.disconnect();
+            // Let a rejection raised by the last registrations arrive before declaring success.
+            await new Promise((resolve) => setTimeout(resolve, 10));
+        };
+        await Promise.race([run(), failed]);
     } finally {
         process.off("unhandledRejection", onRejection);
-    }
-    if (failures.length > 0) {
-        throw failures[0];
     }
     return { project: project.name, stack, resources };
 }

@@ -3,6 +3,8 @@
  * to multi-document YAML on standard output, and a table of the peer names to standard error,
  * without the Pulumi CLI or a cluster.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 
 import { captureProgram, kubernetesObjects, toYaml } from "./capture";
@@ -26,13 +28,31 @@ async function main(): Promise<void> {
         throw new Error(`expected at most one program directory\n${USAGE}`);
     }
 
-    const capture = await captureProgram(positionals[0] ?? ".", values.stack);
+    const dir = positionals[0] ?? ".";
+    const stackFile = path.join(dir, `Pulumi.${values.stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        process.stderr.write(`render: no ${stackFile}; rendering without stack configuration\n`);
+    }
+    const capture = await captureProgram(dir, values.stack);
     const objects = kubernetesObjects(capture);
     process.stdout.write(toYaml(objects));
     process.stderr.write(peerTable(objects));
 }
 
-main().catch((err: unknown) => {
-    process.stderr.write(`render: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+let finished = false;
+process.on("beforeExit", () => {
+    if (!finished) {
+        finished = true;
+        process.stderr.write(
+            "render: the program stopped before all its resources were declared\n",
+        );
+        process.exitCode = 1;
+    }
 });
+
+main()
+    .catch((err: unknown) => {
+        process.stderr.write(`render: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+    })
+    .finally(() => (finished = true));

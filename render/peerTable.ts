@@ -4,6 +4,7 @@ import {
     peerFqdn,
     peerShortName,
 } from "../components/naming";
+import { PEER_ENV } from "../components/peerEnv";
 
 interface JobLike {
     kind?: unknown;
@@ -11,7 +12,12 @@ interface JobLike {
     spec?: {
         completionMode?: string;
         completions?: number;
-        template?: { spec?: { subdomain?: string } };
+        template?: {
+            spec?: {
+                subdomain?: string;
+                containers?: { env?: { name: string; value?: string }[] }[];
+            };
+        };
     };
 }
 
@@ -40,7 +46,7 @@ export function peerTable(
         const suffix = peerDnsSuffix(
             subdomain,
             object.metadata?.namespace ?? "default",
-            clusterDomain,
+            clusterDomainOf(object) ?? clusterDomain,
         );
         for (const index of listedIndexes(completions)) {
             rows.push(
@@ -69,6 +75,16 @@ export function peerTable(
             )
             .join("\n") + "\n"
     );
+}
+
+/** The cluster domain a PeerJob wrote into its pods' DNS suffix, if it is a PeerJob's Job. */
+function clusterDomainOf(job: JobLike): string | undefined {
+    const env = job.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    const suffix = env.find((e) => e.name === PEER_ENV.dnsSuffix)?.value;
+    const marker = ".svc.";
+    return suffix?.includes(marker)
+        ? suffix.slice(suffix.indexOf(marker) + marker.length)
+        : undefined;
 }
 
 /** 0..n-1, or its first and last few with `undefined` standing for the elided middle. */

@@ -64,3 +64,20 @@ export function ofType(registered: readonly Registered[], type: string): Registe
 
 export const SERVICE = "kubernetes:core/v1:Service";
 export const JOB = "kubernetes:batch/v1:Job";
+
+/**
+ * Runs `declare` and collects the promise rejections nobody handled while the program settles:
+ * how a failed check on values that arrive later reaches Pulumi, which then fails the program.
+ */
+export async function rejectionsWhile(declare: () => void, settleMs = 50): Promise<unknown[]> {
+    const reasons: unknown[] = [];
+    const collect = (reason: unknown) => reasons.push(reason);
+    process.on("unhandledRejection", collect);
+    try {
+        declare();
+        await new Promise((resolve) => setTimeout(resolve, settleMs));
+    } finally {
+        process.off("unhandledRejection", collect);
+    }
+    return reasons;
+}

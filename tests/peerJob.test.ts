@@ -112,6 +112,59 @@ describe("PeerJob", () => {
             assert.strictEqual(await isKnown(peerJob.coordinator), false);
         });
 
+        it("keeps the Service and the peer names known in a preview when the image is not", async () => {
+            const registered = await useMocks({
+                preview: true,
+                state: (r) => (r.type === "kubernetes:core/v1:ConfigMap" ? {} : r.inputs),
+            });
+            // An image name from a resource still being created, as in a first preview.
+            const source = new k8s.core.v1.ConfigMap("images", {});
+            const template = minimalTemplate();
+            template.spec!.containers[0].image = source.data.apply((d) => d?.image) as never;
+            const peerJob = new PeerJob("x", validArgs({ namespace: "ml", template }));
+            const { service, job } = await children(peerJob, registered);
+
+            assert.strictEqual(service.metadata.name, "x");
+            assert.strictEqual(service.metadata.namespace, "ml");
+            assert.deepStrictEqual(service.spec.selector, { [SELECTOR_LABEL]: "x" });
+            assert.ok(isUnknownMarker(job.spec), "the Job's body waits for the image");
+            assert.strictEqual(await promiseOf(peerJob.coordinator), "x-0.x.ml.svc.cluster.local");
+            assert.deepStrictEqual(await promiseOf(peerJob.peerHostnames), [
+                "x-0.x",
+                "x-1.x",
+                "x-2.x",
+            ]);
+        });
+
+        it("warns when the provider's namespace makes a peer name too long", async () => {
+            const longNamespace = "p".repeat(63);
+            const registered = await useMocks({
+                state: (r) =>
+                    r.type === SERVICE
+                        ? {
+                              ...r.inputs,
+                              metadata: { ...r.inputs.metadata, namespace: longNamespace },
+                          }
+                        : r.inputs,
+            });
+            const warnings = await captureWarnings(
+                () =>
+                    new PeerJob(
+                        "x",
+                        validArgs({
+                            jobName: "j".repeat(60),
+                            serviceName: "s".repeat(63),
+                            clusterDomain: `${"d".repeat(60)}.local`,
+                        }),
+                    ),
+            );
+            assert.ok(ofType(registered, JOB).length === 1);
+            assert.match(
+                warnings.map((w) => w.message).join("\n"),
+                /namespace "p{63}": the longest peer FQDN/,
+            );
+        });
+
         it("takes the namespace the provider chose when none is given", async () => {
             const registered = await useMocks({
                 state: (r) =>

@@ -1,16 +1,34 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as path from "path";
 
 import YAML from "yaml";
 
-import { captureProgram, kubernetesObjects, readStackConfig, toYaml } from "../render/capture";
+import * as fs from "fs";
+import * as os from "os";
+
+import {
+    captureProgram,
+    kubernetesObjects,
+    readProject,
+    readStackConfig,
+    toYaml,
+} from "../render/capture";
 import { peerTable } from "../render/peerTable";
 import { validateObject } from "./schema";
 
 const ROOT = path.join(__dirname, "..");
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Runs the render command as `npm start` does. */
+function spawnCli(args: string[]) {
+    return spawnSync(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin"), "--transpile-only", "render/cli.ts", ...args],
+        { cwd: ROOT, encoding: "utf8" },
+    );
+}
 
 describe("render of the documentation example", () => {
     let objects: Obj[];
@@ -85,11 +103,8 @@ describe("render of the documentation example", () => {
     });
 
     it("prints the same objects from npm start, with the table on standard error", () => {
-        const stdout = execFileSync(
-            process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--transpile-only", "render/cli.ts"],
-            { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-        );
+        const { stdout, status } = spawnCli([]);
+        assert.strictEqual(status, 0);
         const docs = YAML.parseAllDocuments(stdout).map((d) => d.toJS());
         assert.deepStrictEqual(
             docs,
@@ -115,6 +130,93 @@ describe("render of other programs", () => {
         assert.match(table, /big-999\.p\s/);
         assert.match(table, /\.\.\./);
         assert.doesNotMatch(table, /big-500/);
+    });
+
+    it("fails, printing nothing, when a check fails on values that arrive late", async () => {
+        await assert.rejects(
+            captureProgram(path.join(ROOT, "tests", "programs", "late-failure")),
+            /PeerJob "late" has invalid inputs:\n\s+- template\.spec\.hostname "fixed"/,
+        );
+        const cli = spawnCli(["tests/programs/late-failure"]);
+        assert.strictEqual(cli.status, 1);
+        assert.strictEqual(cli.stdout, "");
+        assert.match(cli.stderr, /render: .*PeerJob "late" has invalid inputs/);
+    });
+
+    it("writes each Job's own cluster domain into the peer table", () => {
+        const job = {
+            kind: "Job",
+            metadata: { name: "b", namespace: "ml" },
+            spec: {
+                completionMode: "Indexed",
+                completions: 1,
+                template: {
+                    spec: {
+                        subdomain: "b",
+                        containers: [
+                            {
+                                env: [
+                                    {
+                                        name: "PEER_JOB_DNS_SUFFIX",
+                                        value: "b.$(PEER_JOB_NAMESPACE).svc.corp.internal",
+                                    },
+                                ],
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+        assert.match(peerTable([job]), /b-0\.b\.ml\.svc\.corp\.internal/);
+    });
+
+    describe("project and stack files", () => {
+        let dir: string;
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        const project = () => ({ name: "p", dir, main: "" });
+
+        it("refuses a stack name that would leave the directory", () => {
+            assert.throws(
+                () => readStackConfig(project(), "../../etc/x"),
+                /stack "\.\.\/\.\.\/etc\/x"/,
+            );
+        });
+
+        it("refuses a program that is not Node.js", () => {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: python\n");
+            assert.throws(() => readProject(dir), /runtime is "python"; only nodejs/);
+        });
+
+        it("names the file when a stack file is not valid YAML or has no config map", () => {
+            fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config: [unclosed\n");
+            assert.throws(() => readStackConfig(project(), "bad"), /Pulumi\.bad\.yaml: /);
+            fs.writeFileSync(path.join(dir, "Pulumi.five.yaml"), "config: 5\n");
+            assert.throws(() => readStackConfig(project(), "five"), /config must be a map/);
+        });
+
+        it("prefixes keys with the project and turns values into strings", () => {
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.s.yaml"),
+                "config:\n  size: 4\n  other:key: true\n  obj: { a: 1 }\n",
+            );
+            assert.deepStrictEqual(readStackConfig(project(), "s"), {
+                "p:size": "4",
+                "other:key": "true",
+                "p:obj": '{"a":1}',
+            });
+        });
+
+        it("refuses encrypted values, which cannot be read offline", () => {
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.s.yaml"),
+                "config:\n  token:\n    secure: AAA\n",
+            );
+            assert.throws(() => readStackConfig(project(), "s"), /encrypted secret/);
+        });
     });
 
     it("rejects a directory that is not a Pulumi program", async () => {

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PeerJob, PeerJobArgs, PeerJobValidationError } from "../components";
 import { resolvePeerJob } from "../components/validation";
 import { minimalTemplate, validArgs } from "./fixtures";
-import { Registered, promiseOf, useMocks } from "./harness";
+import { Registered, rejectionsWhile, useMocks } from "./harness";
 
 type Template = ReturnType<typeof minimalTemplate>;
 
@@ -25,6 +25,65 @@ interface Case {
 }
 
 const cases: Case[] = [
+    {
+        what: "a container that sets the completion index itself",
+        args: validArgs({
+            template: templateWith((t) => {
+                t.spec!.containers[0].env = [{ name: "JOB_COMPLETION_INDEX", value: "5" }];
+            }),
+        }),
+        field: "template.spec.containers[0].env",
+        value: "JOB_COMPLETION_INDEX",
+        rule: /or by the Job controller/,
+    },
+    {
+        what: "a switch given as a string",
+        args: validArgs({ publishNotReadyAddresses: "no" as unknown as boolean }),
+        field: "publishNotReadyAddresses",
+        value: "no",
+        rule: /must be true or false/,
+    },
+    {
+        what: "a container that is not an object",
+        args: validArgs({ template: { spec: { containers: [null as never] } } }),
+        field: "template.spec.containers[0]",
+        value: null,
+        rule: /must be a container with a name/,
+    },
+    {
+        what: "an environment that is not a list",
+        args: validArgs({
+            template: templateWith((t) => (t.spec!.containers[0].env = "X=1" as never)),
+        }),
+        field: "template.spec.containers[0].env",
+        value: "X=1",
+        rule: /must be a list of variables/,
+    },
+    {
+        what: "hostNetwork given as a string",
+        args: validArgs({
+            template: templateWith((t) => (t.spec!.hostNetwork = "true" as never)),
+        }),
+        field: "template.spec.hostNetwork",
+        value: "true",
+        rule: /must be true or false/,
+    },
+    {
+        what: "dnsPolicy None searching another namespace's services",
+        args: validArgs({
+            namespace: "ml",
+            template: templateWith((t) => {
+                t.spec!.dnsPolicy = "None";
+                t.spec!.dnsConfig = {
+                    nameservers: ["10.96.0.10"],
+                    searches: ["other.svc.cluster.local"],
+                };
+            }),
+        }),
+        field: "template.spec.dnsConfig.searches",
+        value: ["other.svc.cluster.local"],
+        rule: /must include "ml\.svc\.cluster\.local"/,
+    },
     {
         what: "a Job name that is not an RFC 1123 label",
         args: validArgs({ jobName: "Train_Job" }),
@@ -230,7 +289,7 @@ const cases: Case[] = [
         }),
         field: "template.spec.initContainers[0].env",
         value: "PEER_JOB_COORDINATOR",
-        rule: /is set by PeerJob/,
+        rule: /is set for every container by PeerJob/,
     },
     {
         what: "a template without containers",
@@ -300,12 +359,15 @@ describe("PeerJob validation", () => {
 
     for (const c of cases.filter((c) => c.field !== "jobName" || c.name === undefined)) {
         it(`rejects ${c.what} once values from other resources arrive, creating no child`, async () => {
-            const peerJob = new PeerJob(c.name ?? "x", asOutputs(c.args));
-            await assert.rejects(
-                promiseOf(pulumi.all([peerJob.jobName, peerJob.namespace])),
-                matches(c),
+            const reasons = await rejectionsWhile(
+                () => new PeerJob(c.name ?? "x", asOutputs(c.args)),
             );
-            await new Promise((resolve) => setTimeout(resolve, 20));
+            const errors = reasons.filter((r) => r instanceof PeerJobValidationError);
+            assert.ok(
+                errors.length > 0,
+                `no PeerJobValidationError among ${reasons.length} rejections`,
+            );
+            matches(c)(errors[0]);
             assert.deepStrictEqual(
                 registered.filter((r) => r.custom).map((r) => r.type),
                 [],
@@ -347,6 +409,45 @@ describe("PeerJob validation", () => {
         });
         assert.strictEqual(resolved.template.spec?.dnsPolicy, "ClusterFirstWithHostNet");
         assert.match(resolved.warnings.join("\n"), /hostNetwork/);
+    });
+
+    it("accepts the namespace's search domain with a trailing dot", () => {
+        const resolved = resolvePeerJob("x", {
+            completions: 2,
+            namespace: "ml",
+            template: templateWith((t) => {
+                t.spec!.dnsPolicy = "None";
+                t.spec!.dnsConfig = {
+                    nameservers: ["10.96.0.10"],
+                    searches: ["ml.svc.cluster.local."],
+                };
+            }),
+        });
+        assert.strictEqual(resolved.template.spec?.dnsPolicy, "None");
+    });
+
+    it("checks known inputs at once even when the template holds an Output", async () => {
+        const template = minimalTemplate();
+        template.spec!.containers[0].image = pulumi.output("built-elsewhere") as never;
+        assert.throws(
+            () => new PeerJob("x", validArgs({ completions: 0, template })),
+            matches({
+                what: "",
+                args: validArgs(),
+                field: "completions",
+                value: 0,
+                rule: /integer from 1/,
+            }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepStrictEqual(registered, []);
+    });
+
+    it("names the inputs when there are none", () => {
+        assert.throws(
+            () => new PeerJob("x", undefined as never),
+            /args undefined: must be an object of PeerJob inputs/,
+        );
     });
 
     it("accepts dnsPolicy None with cluster nameservers and search domains", () => {
