@@ -1,0 +1,25 @@
+/**
+ * The policies of the peer-job pack, in the order the README describes them. Kept apart from
+ * `index.ts`, which starts the pack's gRPC server when loaded, so that tests can import them.
+ */
+import { Policies } from "@pulumi/policy";
+
+import {
+    jobTtl,
+    peerDnsResolves,
+    peerJobIndexed,
+    peerNamesAreDnsLabels,
+    peerParallelism,
+    pingNeedsNetRaw,
+    templateHostname,
+} from "./workloadPolicies";
+
+export const policies: Policies = [
+    peerJobIndexed,
+    peerNamesAreDnsLabels,
+    peerDnsResolves,
+    peerParallelism,
+    jobTtl,
+    templateHostname,
+    pingNeedsNetRaw,
+];
