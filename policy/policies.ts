@@ -5,8 +5,15 @@
 import { Policies } from "@pulumi/policy";
 
 import {
+    peerNamespacesAgree,
+    peerServicePublishesNotReady,
+    peerServicePublishesNotReadyFix,
+    subdomainHasHeadlessService,
+} from "./subdomainServices";
+import {
     jobTtl,
     peerDnsResolves,
+    peerJobExplicitName,
     peerJobIndexed,
     peerNamesAreDnsLabels,
     peerParallelism,
@@ -15,11 +22,16 @@ import {
 } from "./workloadPolicies";
 
 export const policies: Policies = [
+    subdomainHasHeadlessService,
     peerJobIndexed,
     peerNamesAreDnsLabels,
     peerDnsResolves,
+    peerNamespacesAgree,
+    peerServicePublishesNotReady,
+    peerServicePublishesNotReadyFix,
     peerParallelism,
     jobTtl,
     templateHostname,
     pingNeedsNetRaw,
+    peerJobExplicitName,
 ];

@@ -27,6 +27,7 @@ import {
     at,
     completionModeOf,
     describe,
+    isAutoNamed,
     jobPodsOf,
     nameOf,
     podSpecOf,
@@ -186,8 +187,8 @@ function checkHostnames(peered: Peered, report: (message: string) => void): void
         return;
     }
 
-    // Only an Indexed Job names its pods <job name>-<index>; a Job whose name is left to the
-    // provider is not checked until it has one.
+    // Only an Indexed Job names its pods <job name>-<index>; the name may be left to the
+    // provider, which peer-job-explicit-name reports.
     const completions = jobPodsOf(workload.props).completions;
     const name = nameOf(workload.props);
     if (
@@ -390,3 +391,33 @@ function hasNetRaw(container: unknown): boolean {
     const added = asArray(at(container, "securityContext", "capabilities", "add"));
     return added.some((cap) => cap === "NET_RAW" || cap === "CAP_NET_RAW");
 }
+
+export const peerJobExplicitName: ResourceValidationPolicy = {
+    name: "peer-job-explicit-name",
+    description:
+        "A Job whose pods set a subdomain should have metadata.name: without it the provider " +
+        "adds a random suffix, a replacement gets a new one, and the peers' hostnames " +
+        "(<job name>-<index>) are neither known in advance nor stable.",
+    enforcementLevel: "advisory",
+    validateResource: peeredValidation(["Job"], ({ workload, who }, report) => {
+        if (!isAutoNamed(workload.props)) {
+            return;
+        }
+        const name = nameOf(workload.props);
+        if (name === undefined) {
+            report(
+                `${who} has no metadata.name: the provider will name it ` +
+                    `"${workload.resourceName}-" plus a random suffix, which changes whenever ` +
+                    "the Job is replaced. Until it has a name, peer-names-are-dns-labels " +
+                    "cannot check the length of its pods' hostnames, and " +
+                    "subdomain-has-headless-service cannot check a Service selector on its " +
+                    "job-name labels; set metadata.name",
+            );
+            return;
+        }
+        report(
+            `${who} was named by the provider, with a random suffix that changes whenever the ` +
+                "Job is replaced, and so do its pods' hostnames; set metadata.name",
+        );
+    }),
+};

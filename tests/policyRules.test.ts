@@ -6,6 +6,8 @@ import { policies } from "../policy/policies";
 import {
     FakeResource,
     Finding,
+    SERVICE,
+    assertIncludes,
     handWrittenPeers,
     objectAt,
     peerPod,
@@ -39,6 +41,210 @@ function single(findings: Finding[], level: string, resource: FakeResource): str
 function podSpec(job: FakeResource) {
     return objectAt(job, "spec", "template", "spec");
 }
+
+describe("policy subdomain-has-headless-service", () => {
+    const name = "subdomain-has-headless-service";
+
+    it("passes a Job whose headless Service selects its pods by the job-name label", async () => {
+        const { service, job } = handWrittenPeers();
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("reports a missing Service against the Job, naming both", async () => {
+        const { job } = handWrittenPeers();
+        const message = single(await check(name, [job]), "mandatory", job);
+        assert.strictEqual(
+            message,
+            'Job "example-job" sets spec.template.spec.subdomain "headless-svc", but the stack ' +
+                'declares no Service "headless-svc" in the provider\'s namespace, so its pods ' +
+                "get no DNS names; declare a headless Service (clusterIP: None) named " +
+                '"headless-svc" ' +
+                "in the same namespace, selecting the pod template's labels",
+        );
+    });
+
+    it("reports a Service of that name in another namespace, and says where it is", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(service, "metadata").namespace = "other";
+        objectAt(job, "metadata").namespace = "ml";
+        const message = single(await check(name, [service, job]), "mandatory", job);
+        assertIncludes(
+            message,
+            'declares no Service "headless-svc" in namespace "ml"',
+            'a Service "headless-svc" exists in namespace "other", but a Service selects pods ' +
+                "of its own namespace only",
+        );
+    });
+
+    it("takes two objects that leave the namespace to the provider as neighbours", async () => {
+        const { service, job } = handWrittenPeers();
+        assert.strictEqual(objectAt(service, "metadata").namespace, undefined);
+        assert.strictEqual(objectAt(job, "metadata").namespace, undefined);
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("checks a Service that only one of the two places in a namespace", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(service, "metadata").namespace = "ml";
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+
+        delete objectAt(service, "spec").clusterIP;
+        assert.match(single(await check(name, [service, job]), "mandatory", job), /not headless/);
+    });
+
+    it("resolves a namespace left out through the provider's namespace setting", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(service, "metadata").namespace = "ml";
+        job.provider = { namespace: "ml" };
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+
+        job.provider = { namespace: "other" };
+        const message = single(await check(name, [service, job]), "mandatory", job);
+        assert.match(message, /declares no Service "headless-svc" in namespace "other"/);
+    });
+
+    it("says that a Service without metadata.name can never match a subdomain", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "metadata").name;
+        const message = single(await check(name, [service, job]), "mandatory", job);
+        assertIncludes(
+            message,
+            'Service "headless-svc" (Pulumi name) has no metadata.name of its own: the provider ' +
+                'names it "headless-svc-" plus a random suffix, which can never equal a ' +
+                'subdomain; if it is meant for these pods, set its metadata.name to "headless-svc"',
+        );
+    });
+
+    it("recognises a Service the provider named, once it carries the generated name", async () => {
+        const { service, job } = handWrittenPeers();
+        service.name = "peers";
+        objectAt(service, "metadata").name = "peers-6f1c2b9a";
+        objectAt(service, "metadata").annotations = { "pulumi.com/autonamed": "true" };
+        const message = single(await check(name, [service, job]), "mandatory", job);
+        assert.match(message, /Service "peers" \(Pulumi name\) has no metadata.name of its own/);
+    });
+
+    it("reports a Service that is not headless", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").clusterIP;
+        assert.strictEqual(
+            single(await check(name, [service, job]), "mandatory", job),
+            'Service "headless-svc", the subdomain of Job "example-job", is not headless: ' +
+                "spec.clusterIP is unset, so Kubernetes allocates a cluster IP; DNS publishes a " +
+                "record for each pod only under a headless Service; set spec.clusterIP: None " +
+                "(which replaces the Service)",
+        );
+
+        objectAt(service, "spec").clusterIP = "10.96.0.20";
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /is not headless: spec.clusterIP is "10.96.0.20"/,
+        );
+    });
+
+    it("reports a Service without a selector", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").selector;
+        assert.strictEqual(
+            single(await check(name, [service, job]), "mandatory", job),
+            'Service "headless-svc", the subdomain of Job "example-job", has no spec.selector, ' +
+                "so no pod is ever published under it; set it to labels of the Job's pod template",
+        );
+        objectAt(service, "spec").selector = {};
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /has no spec.selector/,
+        );
+    });
+
+    it("reports a selector that is not a subset of the pods' labels", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(service, "spec").selector = { "job-name": "other-job", app: "train" };
+        assert.strictEqual(
+            single(await check(name, [service, job]), "mandatory", job),
+            'Service "headless-svc", the subdomain of Job "example-job", selects ' +
+                'job-name: "other-job" (the pods have job-name: "example-job"), ' +
+                'app: "train" (the pods have no label app), so it does not select these pods; ' +
+                "every label of its selector must be on the pods with the same value",
+        );
+    });
+
+    it("counts the template's own labels and no job-name label under manualSelector", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(job, "spec", "template").metadata = { labels: { app: "train" } };
+        objectAt(service, "spec").selector = { app: "train" };
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+
+        objectAt(service, "spec").selector = { "job-name": "example-job" };
+        objectAt(job, "spec").manualSelector = true;
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /selects job-name: "example-job" \(the pods have no label job-name\)/,
+        );
+    });
+
+    it("does not guess the job-name label of a Job the provider has yet to name", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(job, "metadata").name;
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("checks a bare Pod's subdomain against the Pod's labels", async () => {
+        const pod = peerPod();
+        const service: FakeResource = {
+            type: SERVICE,
+            name: "peers",
+            props: {
+                metadata: { name: "peers" },
+                spec: { clusterIP: "None", selector: { app: "solo" } },
+            },
+        };
+        assert.deepStrictEqual(await check(name, [service, pod]), []);
+
+        objectAt(service, "spec").selector = { app: "other" };
+        assert.match(
+            single(await check(name, [service, pod]), "mandatory", pod),
+            /^Service "peers", the subdomain of Pod "solo", selects app: "other" \(the pods/,
+        );
+    });
+
+    it("ignores workloads without a subdomain", async () => {
+        const { job } = handWrittenPeers();
+        delete podSpec(job).subdomain;
+        assert.deepStrictEqual(await check(name, [job]), []);
+    });
+});
+
+describe("policy peer-namespaces-agree", () => {
+    const name = "peer-namespaces-agree";
+
+    it("passes two objects that both name their namespace, or both leave it out", async () => {
+        const { service, job } = handWrittenPeers();
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+        objectAt(service, "metadata").namespace = "ml";
+        objectAt(job, "metadata").namespace = "ml";
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("reports a namespace given on one object and left to the provider on the other", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(service, "metadata").namespace = "ml";
+        assert.strictEqual(
+            single(await check(name, [service, job]), "advisory", job),
+            'Service "headless-svc" is in namespace "ml" and Job "example-job", whose ' +
+                "subdomain it is, in the provider's namespace: they share a namespace only if " +
+                "the provider's default namespace is that one, which depends on the kubeconfig " +
+                "of whoever runs Pulumi; give both the same metadata.namespace",
+        );
+    });
+
+    it("passes when the provider's namespace setting shows they agree", async () => {
+        const { service, job } = handWrittenPeers();
+        objectAt(job, "metadata").namespace = "ml";
+        service.provider = { namespace: "ml" };
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+});
 
 describe("policy peer-job-indexed", () => {
     const name = "peer-job-indexed";
@@ -268,6 +474,69 @@ describe("policy peer-dns-resolves", () => {
     });
 });
 
+describe("policy peer-service-publishes-not-ready", () => {
+    const name = "peer-service-publishes-not-ready";
+
+    it("passes a Service that publishes not-ready addresses", async () => {
+        const { service, job } = handWrittenPeers();
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("reports the Service, once, naming every workload whose subdomain it is", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").publishNotReadyAddresses;
+        const second = structuredClone(job);
+        second.name = "second-job";
+        objectAt(second, "metadata").name = "second-job";
+        objectAt(service, "spec").selector = { app: "train" };
+        for (const j of [job, second]) {
+            objectAt(j, "spec", "template").metadata = { labels: { app: "train" } };
+        }
+        assert.strictEqual(
+            single(await check(name, [service, job, second]), "advisory", service),
+            'Service "headless-svc", the subdomain of Job "example-job" and Job "second-job", ' +
+                "does not set spec.publishNotReadyAddresses: true; set it, unless every pod is " +
+                "Ready before it looks up its peers",
+        );
+    });
+});
+
+describe("policy peer-service-publishes-not-ready-fix", () => {
+    const name = "peer-service-publishes-not-ready-fix";
+
+    it("is off by default and reports nothing", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").publishNotReadyAddresses;
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+        assert.deepStrictEqual((await remediate([policy(name)], service, {})).changedBy, []);
+    });
+
+    it("sets publishNotReadyAddresses on a headless Service of Job pods", async () => {
+        const { service } = handWrittenPeers();
+        objectAt(service, "spec").publishNotReadyAddresses = false;
+        const result = await remediate([policy(name)], service, { [name]: "remediate" });
+        assert.deepStrictEqual(result.changedBy, [name]);
+        assert.deepStrictEqual(result.props.spec, {
+            clusterIP: "None",
+            selector: { "job-name": "example-job" },
+            publishNotReadyAddresses: true,
+        });
+    });
+
+    it("leaves other Services alone", async () => {
+        const config = { [name]: "remediate" } as const;
+        const { service } = handWrittenPeers();
+        delete objectAt(service, "spec").publishNotReadyAddresses;
+
+        objectAt(service, "spec").selector = { app: "db" };
+        assert.deepStrictEqual((await remediate([policy(name)], service, config)).changedBy, []);
+
+        objectAt(service, "spec").selector = { "job-name": "example-job" };
+        objectAt(service, "spec").clusterIP = "10.96.0.20";
+        assert.deepStrictEqual((await remediate([policy(name)], service, config)).changedBy, []);
+    });
+});
+
 describe("policy peer-parallelism-covers-completions", () => {
     const name = "peer-parallelism-covers-completions";
 
@@ -382,6 +651,39 @@ describe("policy ping-needs-net-raw", () => {
                 'Job "example-job": spec.template.spec.initContainers[0] ("wait")',
                 'Job "example-job": spec.template.spec.containers[0] ("worker")',
             ],
+        );
+    });
+});
+
+describe("policy peer-job-explicit-name", () => {
+    const name = "peer-job-explicit-name";
+
+    it("passes a Job with metadata.name", async () => {
+        const { job } = handWrittenPeers();
+        assert.deepStrictEqual(await check(name, [job]), []);
+    });
+
+    it("says what cannot be checked while the provider has yet to name the Job", async () => {
+        const { job } = handWrittenPeers();
+        delete objectAt(job, "metadata").name;
+        assert.strictEqual(
+            single(await check(name, [job]), "advisory", job),
+            'Job "example-job" (Pulumi name; no metadata.name) has no metadata.name: the ' +
+                'provider will name it "example-job-" plus a random suffix, which changes ' +
+                "whenever the Job is replaced. Until it has a name, peer-names-are-dns-labels " +
+                "cannot check the length of its pods' hostnames, and " +
+                "subdomain-has-headless-service cannot check a Service selector on its " +
+                "job-name labels; set metadata.name",
+        );
+    });
+
+    it("reports a name the provider generated", async () => {
+        const { job } = handWrittenPeers();
+        objectAt(job, "metadata").name = "example-job-3b9e0c1d";
+        objectAt(job, "metadata").annotations = { "pulumi.com/autonamed": "true" };
+        assert.match(
+            single(await check(name, [job]), "advisory", job),
+            /^Job "example-job-3b9e0c1d" was named by the provider, with a random suffix/,
         );
     });
 });
