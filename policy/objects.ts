@@ -161,6 +161,18 @@ export function isAutoNamed(props: Json): boolean {
 }
 
 /**
+ * Who will name an object that has no `metadata.name` yet, and how: the API server from its
+ * `metadata.generateName`, or else the Kubernetes provider from its Pulumi name. Both add a
+ * random suffix.
+ */
+export function futureName(props: Json, resourceName: string): string {
+    const prefix = asString(at(props, "metadata", "generateName"));
+    return prefix === undefined
+        ? `the provider names it "${resourceName}-" plus a random suffix`
+        : `the API server names it "${prefix}" (its metadata.generateName) plus a random suffix`;
+}
+
+/**
  * How an object is named in messages: `Job "example-job"`, or by its Pulumi resource name when
  * it has no `metadata.name` or its name is not known in this preview.
  */

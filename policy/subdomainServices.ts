@@ -24,6 +24,7 @@ import {
     describeNamespace,
     effectivePodLabel,
     formatValue,
+    futureName,
     isAutoNamed,
     nameOf,
     namespaceOf,
@@ -144,12 +145,12 @@ function lookUpService(peered: Peered, services: readonly ServiceEntry[]): Looku
                 };
             }
         } else if (service.autoNamed && same !== false) {
-            const resourceName = service.resource.name;
+            const { name, props } = service.resource;
             unnamed.push(
-                `Service "${resourceName}" (Pulumi name) has no metadata.name of its own: the ` +
-                    `provider names it "${resourceName}-" plus a random suffix, which can never ` +
-                    `equal a subdomain; if it is meant for these pods, set its metadata.name to ` +
-                    `"${subdomain}"`,
+                `Service "${name}" (Pulumi name) has no metadata.name of its own: ` +
+                    `${readOr(() => futureName(props, name), "it gets a random suffix")}, ` +
+                    "which can never equal a subdomain; if it is meant for these pods, set its " +
+                    `metadata.name to "${subdomain}"`,
             );
         }
     }

@@ -27,6 +27,7 @@ import {
     at,
     completionModeOf,
     describe,
+    futureName,
     isAutoNamed,
     jobPodsOf,
     nameOf,
@@ -395,8 +396,8 @@ function hasNetRaw(container: unknown): boolean {
 export const peerJobExplicitName: ResourceValidationPolicy = {
     name: "peer-job-explicit-name",
     description:
-        "A Job whose pods set a subdomain should have metadata.name: without it the provider " +
-        "adds a random suffix, a replacement gets a new one, and the peers' hostnames " +
+        "A Job whose pods set a subdomain should have metadata.name: without it its name gets " +
+        "a random suffix, a replacement gets a new one, and the peers' hostnames " +
         "(<job name>-<index>) are neither known in advance nor stable.",
     enforcementLevel: "advisory",
     validateResource: peeredValidation(["Job"], ({ workload, who }, report) => {
@@ -406,12 +407,12 @@ export const peerJobExplicitName: ResourceValidationPolicy = {
         const name = nameOf(workload.props);
         if (name === undefined) {
             report(
-                `${who} has no metadata.name: the provider will name it ` +
-                    `"${workload.resourceName}-" plus a random suffix, which changes whenever ` +
-                    "the Job is replaced. Until it has a name, peer-names-are-dns-labels " +
-                    "cannot check the length of its pods' hostnames, and " +
-                    "subdomain-has-headless-service cannot check a Service selector on its " +
-                    "job-name labels; set metadata.name",
+                `${who} has no metadata.name: ` +
+                    `${futureName(workload.props, workload.resourceName)}, which changes ` +
+                    "whenever the Job is replaced. Until it has a name, " +
+                    "peer-names-are-dns-labels cannot check the length of its pods' " +
+                    "hostnames, and subdomain-has-headless-service cannot check a Service " +
+                    "selector on its job-name labels; set metadata.name",
             );
             return;
         }

@@ -301,7 +301,7 @@ describe("policy pack on the example program", () => {
                     level: "advisory",
                     about: job,
                     says:
-                        'has no metadata.name: the provider will name it "example-job-" plus ' +
+                        'has no metadata.name: the provider names it "example-job-" plus ' +
                         "a random suffix",
                 },
             ],

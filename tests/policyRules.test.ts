@@ -226,7 +226,7 @@ describe("policy peer-namespaces-agree", () => {
         assert.deepStrictEqual(await check(name, [service, job]), []);
     });
 
-    it("reports a namespace given on one object and left to the provider on the other", async () => {
+    it("reports a namespace given on one object and left out on the other", async () => {
         const { service, job } = handWrittenPeers();
         objectAt(service, "metadata").namespace = "ml";
         assert.strictEqual(
@@ -669,11 +669,22 @@ describe("policy peer-job-explicit-name", () => {
         assert.strictEqual(
             single(await check(name, [job]), "advisory", job),
             'Job "example-job" (Pulumi name; no metadata.name) has no metadata.name: the ' +
-                'provider will name it "example-job-" plus a random suffix, which changes ' +
+                'provider names it "example-job-" plus a random suffix, which changes ' +
                 "whenever the Job is replaced. Until it has a name, peer-names-are-dns-labels " +
                 "cannot check the length of its pods' hostnames, and " +
                 "subdomain-has-headless-service cannot check a Service selector on its " +
                 "job-name labels; set metadata.name",
+        );
+    });
+
+    it("names the API server's prefix for a Job with generateName", async () => {
+        const { job } = handWrittenPeers();
+        delete objectAt(job, "metadata").name;
+        objectAt(job, "metadata").generateName = "train-";
+        assertIncludes(
+            single(await check(name, [job]), "advisory", job),
+            'has no metadata.name: the API server names it "train-" (its metadata.generateName) ' +
+                "plus a random suffix, which changes whenever the Job is replaced",
         );
     });
 
