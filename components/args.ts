@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { Problem } from "./problems";
+
 type JobSpec = k8s.types.input.batch.v1.JobSpec;
 
 /** The Job spec fields that PeerJob passes through unchanged. */
@@ -208,12 +210,35 @@ export type PlainPeerJobArgs = pulumi.Unwrap<PeerJobArgs>;
 export type PlainSettingsArgs = Omit<PlainPeerJobArgs, "template">;
 
 /**
- * The options object of an option that is off, on (`true`, for the defaults) or given options:
- * `undefined` when off.
+ * The options object of an option that is off (`undefined`, `false`), on with its defaults
+ * (`true`) or given options; `undefined` when off. Anything else, and an options object with
+ * keys the option does not know, is a problem: a string "false" from stack configuration must
+ * not switch an option on.
  */
-export function switchedOptions<T extends object>(option: boolean | T | undefined): T | undefined {
+export function switchedOptions<T extends object>(
+    field: string,
+    option: unknown,
+    keys: readonly (keyof T & string)[],
+    problems: Problem[],
+): T | undefined {
     if (option === undefined || option === false) {
         return undefined;
     }
-    return option === true ? ({} as T) : option;
+    if (option === true) {
+        return {} as T;
+    }
+    if (option === null || typeof option !== "object" || Array.isArray(option)) {
+        problems.push({ field, value: option, rule: "must be true, false or an options object" });
+        return undefined;
+    }
+    for (const key of Object.keys(option)) {
+        if (!(keys as readonly string[]).includes(key)) {
+            problems.push({
+                field: `${field}.${key}`,
+                value: (option as Record<string, unknown>)[key],
+                rule: `is not an option of ${field}; it takes ${keys.join(", ")}`,
+            });
+        }
+    }
+    return option as T;
 }

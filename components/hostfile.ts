@@ -1,6 +1,10 @@
-import { PlainSettingsArgs, switchedOptions } from "./args";
+import * as pulumi from "@pulumi/pulumi";
+
+import { HostfileOptions, PlainSettingsArgs, switchedOptions } from "./args";
 import { MAX_LABEL_LENGTH, peerDnsSuffix, peerFqdn } from "./naming";
 import { Problem, isIntegerIn } from "./problems";
+
+type PlainHostfileOptions = pulumi.Unwrap<HostfileOptions>;
 
 /** Where every container finds the hostfile. */
 export const HOSTFILE_DIR = "/etc/peer-job";
@@ -67,7 +71,12 @@ export function resolveHostfile(
     args: PlainSettingsArgs,
     problems: Problem[],
 ): ResolvedHostfile | undefined {
-    const options = switchedOptions(args.hostfile);
+    const options = switchedOptions<PlainHostfileOptions>(
+        "hostfile",
+        args.hostfile,
+        ["slots"],
+        problems,
+    );
     if (options === undefined) {
         return undefined;
     }

@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PlainSettingsArgs, switchedOptions } from "./args";
+import { PeerNetworkPolicyOptions, PlainSettingsArgs, switchedOptions } from "./args";
 import { Problem } from "./problems";
+
+type PlainNetworkPolicyOptions = pulumi.Unwrap<PeerNetworkPolicyOptions>;
 
 type IngressRule = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyIngressRule>;
 type NetworkPolicySpec = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicySpec>;
@@ -22,7 +24,12 @@ export function resolveNetworkPolicy(
     args: PlainSettingsArgs,
     problems: Problem[],
 ): ResolvedNetworkPolicy | undefined {
-    const options = switchedOptions(args.networkPolicy);
+    const options = switchedOptions<PlainNetworkPolicyOptions>(
+        "networkPolicy",
+        args.networkPolicy,
+        ["additionalIngress"],
+        problems,
+    );
     if (options === undefined) {
         return undefined;
     }

@@ -16,6 +16,7 @@ import {
     rfc1123SubdomainProblem,
 } from "./naming";
 import {
+    HOSTFILE_DIR,
     HOSTFILE_VOLUME,
     ResolvedHostfile,
     hostfileSizeProblems,
@@ -248,6 +249,7 @@ function buildSettings(
     }
 
     const jobAnnotations = awaitAnnotations(args, problems);
+    checkPorts(args.ports, problems);
 
     const waitForPeers = resolveWaitForPeers(args, completions, problems);
     if (waitForPeers?.peers === "all" && completionsOk && parallelism < completions) {
@@ -342,6 +344,35 @@ function namespaceLabelProblems(namespace: string | undefined): Problem[] {
     const problem =
         namespace === undefined ? undefined : stringProblem(namespace, rfc1123LabelProblem);
     return problem === undefined ? [] : [{ field: "namespace", value: namespace, rule: problem }];
+}
+
+/** The Service's ports: numbers in range, and names on each when there are several. */
+function checkPorts(ports: PlainSettingsArgs["ports"], problems: Problem[]): void {
+    if (ports === undefined) {
+        return;
+    }
+    if (!Array.isArray(ports)) {
+        problems.push({ field: "ports", value: ports, rule: "must be a list of Service ports" });
+        return;
+    }
+    const names = new Set<string>();
+    ports.forEach((port, i) => {
+        const field = `ports[${i}]`;
+        if (port === null || typeof port !== "object" || !isIntegerIn(port.port, 1, 65535)) {
+            problems.push({ field, value: port, rule: "must have a port from 1 to 65535" });
+            return;
+        }
+        if (ports.length > 1 && typeof port.name !== "string") {
+            problems.push({
+                field,
+                value: port,
+                rule: "needs a name when the Service has several",
+            });
+        } else if (port.name !== undefined && names.has(port.name)) {
+            problems.push({ field, value: port, rule: "repeats the name of another port" });
+        }
+        names.add(port.name ?? "");
+    });
 }
 
 function checkParallelism(
@@ -663,6 +694,17 @@ function checkOwnedNames(
     }
     if (addsHostfile) {
         rejectName(template.spec?.volumes, "volumes", HOSTFILE_VOLUME, problems);
+        (template.spec?.containers ?? []).forEach((c, i) => {
+            (c.volumeMounts ?? []).forEach((mount, j) => {
+                if (mount.mountPath?.replace(/\/+$/, "") === HOSTFILE_DIR) {
+                    problems.push({
+                        field: `template.spec.containers[${i}].volumeMounts[${j}].mountPath`,
+                        value: mount.mountPath,
+                        rule: "is where hostfile mounts the hostfile; mount elsewhere",
+                    });
+                }
+            });
+        });
     }
 }
 

@@ -4,8 +4,10 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PlainSettingsArgs, switchedOptions } from "./args";
+import { WaitForPeersOptions, PlainSettingsArgs, switchedOptions } from "./args";
 import { Problem, isIntegerIn } from "./problems";
+
+type PlainWaitOptions = pulumi.Unwrap<WaitForPeersOptions>;
 
 type Container = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
 type Resources = pulumi.Unwrap<k8s.types.input.core.v1.ResourceRequirements>;
@@ -57,7 +59,12 @@ export function resolveWaitForPeers(
     completions: number,
     problems: Problem[],
 ): ResolvedWaitForPeers | undefined {
-    const options = switchedOptions(args.waitForPeers);
+    const options = switchedOptions<PlainWaitOptions>(
+        "waitForPeers",
+        args.waitForPeers,
+        ["peers", "port", "timeoutSeconds", "image", "resources"],
+        problems,
+    );
     if (options === undefined) {
         return undefined;
     }

@@ -32,7 +32,9 @@ export interface PulumiProject {
 }
 
 /** Pulumi's rule for stack names, which also keeps `Pulumi.<stack>.yaml` in the directory. */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+export function isStackName(stack: string): boolean {
+    return /^[A-Za-z0-9_.-]+$/.test(stack) && !stack.includes("..");
+}
 
 function readYaml(file: string): unknown {
     try {
@@ -76,7 +78,7 @@ export function readProject(dir: string): PulumiProject {
  * it, with every value a string as the engine passes them. An absent file is no configuration.
  */
 export function readStackConfig(project: PulumiProject, stack: string): Record<string, string> {
-    if (!STACK_NAME.test(stack)) {
+    if (!isStackName(stack)) {
         throw new Error(`stack ${JSON.stringify(stack)}: use letters, digits, '-', '_' and '.'`);
     }
     const file = path.join(project.dir, `Pulumi.${stack}.yaml`);

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 
-import { captureProgram, kubernetesObjects, toYaml } from "./capture";
+import { captureProgram, isStackName, kubernetesObjects, toYaml } from "./capture";
 import { peerTable } from "./peerTable";
 
 const USAGE = "usage: npm start -- [program-dir] [--stack <name>]";
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
 
     const dir = positionals[0] ?? ".";
     const stackFile = path.join(dir, `Pulumi.${values.stack}.yaml`);
-    if (!fs.existsSync(stackFile)) {
+    if (isStackName(values.stack) && !fs.existsSync(stackFile)) {
         process.stderr.write(`render: no ${stackFile}; rendering without stack configuration\n`);
     }
     const capture = await captureProgram(dir, values.stack);

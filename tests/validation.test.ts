@@ -17,6 +17,8 @@ function templateWith(edit: (t: Template) => void): Template {
 
 interface Case {
     what: string;
+    /** Options that decide which resources exist cannot come from Outputs at all. */
+    plainOnly?: boolean;
     args: PeerJobArgs;
     field: string;
     value: unknown;
@@ -25,6 +27,49 @@ interface Case {
 }
 
 const cases: Case[] = [
+    {
+        what: "an option switch given as the string false",
+        plainOnly: true,
+        args: validArgs({ hostfile: "false" as never }),
+        field: "hostfile",
+        value: "false",
+        rule: /must be true, false or an options object/,
+    },
+    {
+        what: "an option the wait does not know",
+        args: validArgs({ waitForPeers: { peer: "all" } as never }),
+        field: "waitForPeers.peer",
+        value: "all",
+        rule: /is not an option of waitForPeers; it takes peers, port/,
+    },
+    {
+        what: "a Service port out of range",
+        args: validArgs({ ports: [{ port: 70000 }] }),
+        field: "ports[0]",
+        value: { port: 70000 },
+        rule: /from 1 to 65535/,
+    },
+    {
+        what: "several Service ports without names",
+        args: validArgs({ ports: [{ port: 80 }, { name: "b", port: 81 }] }),
+        field: "ports[0]",
+        value: { port: 80 },
+        rule: /needs a name when the Service has several/,
+    },
+    {
+        what: "a mount where the hostfile goes",
+        plainOnly: true,
+        args: validArgs({
+            hostfile: true,
+            template: templateWith((t) => {
+                t.spec!.containers[0].volumeMounts = [{ name: "own", mountPath: "/etc/peer-job/" }];
+                t.spec!.volumes = [{ name: "own", emptyDir: {} }];
+            }),
+        }),
+        field: "template.spec.containers[0].volumeMounts[0].mountPath",
+        value: "/etc/peer-job/",
+        rule: /where hostfile mounts the hostfile/,
+    },
     {
         what: "a container that sets the completion index itself",
         args: validArgs({
@@ -357,7 +402,8 @@ describe("PeerJob validation", () => {
         });
     }
 
-    for (const c of cases.filter((c) => c.field !== "jobName" || c.name === undefined)) {
+    const withOutputs = cases.filter((c) => !c.plainOnly && (c.field !== "jobName" || !c.name));
+    for (const c of withOutputs) {
         it(`rejects ${c.what} once values from other resources arrive, creating no child`, async () => {
             const reasons = await rejectionsWhile(
                 () => new PeerJob(c.name ?? "x", asOutputs(c.args)),

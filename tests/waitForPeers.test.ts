@@ -179,7 +179,8 @@ describe("waitForPeers", () => {
                     'line=$(grep "^$2 " "$FAKE_DNS_DIR/table") || exit 2',
                     "set -- $line",
                     'if [ -n "${3:-}" ] && [ "$count" -le "$3" ]; then exit 2; fi',
-                    'echo "$2       $1"',
+                    '[ -n "${FAKE_DNS_DELAY:-}" ] && sleep "$FAKE_DNS_DELAY"',
+                    'printf "%s\\t%s\\n" "$2" "$1"',
                 ].join("\n"),
                 { mode: 0o755 },
             );
@@ -240,6 +241,32 @@ describe("waitForPeers", () => {
             );
             assert.ok(result.seconds < 6, `took ${result.seconds}s`);
         });
+
+        it("cuts off a lookup that hangs at the bound on the whole wait", async () => {
+            const result = await run(`${coordinator} 10.1.0.1\n`, {
+                FAKE_DNS_DELAY: "20",
+                PEER_WAIT_TIMEOUT_SECONDS: "2",
+            });
+            assert.strictEqual(result.status, 1);
+            assert.match(result.stderr, /giving up after 2s: peer ranks-0\S+ does not resolve/);
+            assert.ok(result.seconds < 5, `took ${result.seconds}s`);
+        });
+
+        for (const [name, value] of [
+            ["PEER_WAIT_TIMEOUT_SECONDS", "10s"],
+            ["PEER_WAIT_TIMEOUT_SECONDS", "0"],
+            ["PEER_WAIT_PORT", "http"],
+            ["PEER_JOB_PEER_COUNT", "i=5"],
+        ]) {
+            it(`exits 2 naming ${name} when it is "${value}"`, async () => {
+                const result = await run("", { PEER_WAIT_MODE: "all", [name]: value });
+                assert.strictEqual(result.status, 2);
+                assert.match(
+                    result.stderr,
+                    new RegExp(`${name} must be an integer of at least 1, not "${value}"`),
+                );
+            });
+        }
 
         it("does not wait on the coordinator itself", async () => {
             const result = await run("", { JOB_COMPLETION_INDEX: "0" });
