@@ -208,6 +208,24 @@ describe("policy pack in a preview, on hand-written objects", () => {
         assert.match(findings[0].message, /^boolean value at .spec.template.spec.hostNetwork/);
     });
 
+    it("checks a completion-index selector as far as the known completions allow", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        objectAt(job, "spec").completions = unknown("number");
+        const headless = policies.filter((p) => p.name === "subdomain-has-headless-service");
+
+        objectAt(service, "spec").selector = { "job-name": "example-job", [key]: "0" };
+        assert.deepStrictEqual(await runPolicies(headless, [service, job]), []);
+
+        objectAt(service, "spec").selector = { [key]: "2" };
+        const findings = await runPolicies(headless, [service, job]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.couldNotRun),
+            [true],
+        );
+        assert.match(findings[0].message, /^number value at .spec.completions can't be known/);
+    });
+
     it("neither remediates nor crashes where the deciding value is unknown", async () => {
         const { service, job } = handWrittenPeers();
         delete objectAt(job, "spec").completionMode;

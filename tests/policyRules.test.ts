@@ -142,6 +142,101 @@ describe("policy subdomain-has-headless-service", () => {
         );
     });
 
+    it("takes a Service whose spec.clusterIPs alone is [None] as headless", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").clusterIP;
+        objectAt(service, "spec").clusterIPs = ["None"];
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+
+        objectAt(service, "spec").clusterIPs = ["10.96.0.20"];
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /is not headless: spec.clusterIP is unset and spec.clusterIPs is \["10.96.0.20"\]; /,
+        );
+    });
+
+    it("says that an ExternalName Service is not headless, without a cluster IP", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").clusterIP;
+        objectAt(service, "spec").type = "ExternalName";
+        objectAt(service, "spec").externalName = "db.example.com";
+        const message = single(await check(name, [service, job]), "mandatory", job);
+        assert.strictEqual(
+            message,
+            'Service "headless-svc", the subdomain of Job "example-job", is an ExternalName ' +
+                "Service (spec.type ExternalName), not a headless one: DNS answers its name " +
+                'with a CNAME record for "db.example.com" and publishes no record for any pod; ' +
+                "remove spec.type and spec.externalName and set spec.clusterIP: None (which " +
+                "replaces the Service)",
+        );
+        assert.doesNotMatch(message, /allocates a cluster IP/);
+
+        // The API server gives an ExternalName Service no cluster IP, "None" included.
+        objectAt(service, "spec").clusterIP = "None";
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /is an ExternalName Service/,
+        );
+    });
+
+    it("counts the completion-index label the Job controller puts on Indexed pods", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        for (const index of ["0", "1", "2"]) {
+            objectAt(service, "spec").selector = { "job-name": "example-job", [key]: index };
+            assert.deepStrictEqual(await check(name, [service, job]), [], index);
+        }
+
+        // The controller replaces a value the template gives the label.
+        objectAt(job, "spec", "template").metadata = { labels: { [key]: "7" } };
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("reports a completion index the Job does not have, or that is not one", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        objectAt(service, "spec").selector = { [key]: "3" };
+        assert.strictEqual(
+            single(await check(name, [service, job]), "mandatory", job),
+            'Service "headless-svc", the subdomain of Job "example-job", selects ' +
+                `${key}: "3" (the pods have ${key}: "0" to "2", by spec.completions 3), so it ` +
+                "does not select these pods; every label of its selector must be on the pods " +
+                "with the same value",
+        );
+
+        objectAt(service, "spec").selector = { [key]: "01" };
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /selects .*: "01" \(the pods carry their completion index as .*, a decimal number/,
+        );
+    });
+
+    it("says that only an Indexed Job's pods carry the completion-index label", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        objectAt(service, "spec").selector = { [key]: "0" };
+        objectAt(job, "spec").completionMode = "NonIndexed";
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            new RegExp(
+                `selects ${key}: "0" \\(the pods have no label ${key}; the Job controller ` +
+                    "adds it to an Indexed Job's pods only\\)",
+            ),
+        );
+
+        const pod = peerPod();
+        const podService: FakeResource = {
+            type: SERVICE,
+            name: "peers",
+            props: { metadata: { name: "peers" }, spec: { clusterIP: "None", selector: {} } },
+        };
+        objectAt(podService, "spec").selector = { [key]: "0" };
+        assert.match(
+            single(await check(name, [podService, pod]), "mandatory", pod),
+            new RegExp(`\\(the pods have no label ${key}\\), so it does not select`),
+        );
+    });
+
     it("reports a Service without a selector", async () => {
         const { service, job } = handWrittenPeers();
         delete objectAt(service, "spec").selector;
