@@ -208,6 +208,56 @@ describe("policy pack in a preview, on hand-written objects", () => {
         assert.match(findings[0].message, /^boolean value at .spec.template.spec.hostNetwork/);
     });
 
+    it("reports a ping beside a container that is unknown as a whole", async () => {
+        const { job } = handWrittenPeers();
+        const spec = objectAt(job, "spec", "template", "spec");
+        const containers = spec.containers as unknown[];
+        (containers[0] as Record<string, unknown>).command = ["ping", "-c", "1", "peer"];
+        containers.unshift(unknown("object"));
+        spec.initContainers = unknown("array");
+        const findings = await runPolicies(
+            policies.filter((p) => p.name === "ping-needs-net-raw"),
+            [job],
+        );
+        assert.deepStrictEqual(
+            findings.map((f) => [f.level, f.couldNotRun ?? false]),
+            [
+                ["advisory", false],
+                ["advisory", true],
+            ],
+        );
+        assert.match(findings[0].message, /containers\[1\] \("worker"\) runs ping without/);
+        assert.match(findings[1].message, /value at .spec.template.spec.initContainers can't/);
+    });
+
+    it("reports a ping its command runs although its args are unknown", async () => {
+        const { job } = handWrittenPeers();
+        const [container] = objectAt(job, "spec", "template", "spec").containers as Record<
+            string,
+            unknown
+        >[];
+        container.command = ["sh", "-c", "ping -c 1 peer"];
+        container.args = unknown("array");
+        const ping = policies.filter((p) => p.name === "ping-needs-net-raw");
+        const findings = await runPolicies(ping, [job]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.couldNotRun ?? false),
+            [false],
+        );
+
+        // The script could be in args: the check cannot run.
+        container.command = ["sh", "-c"];
+        const unsure = await runPolicies(ping, [job]);
+        assert.deepStrictEqual(
+            unsure.map((f) => f.couldNotRun ?? false),
+            [true],
+        );
+
+        // Args alone go to the image's entrypoint, so their being unknown hides nothing.
+        delete container.command;
+        assert.deepStrictEqual(await runPolicies(ping, [job]), []);
+    });
+
     it("checks a completion-index selector as far as the known completions allow", async () => {
         const { service, job } = handWrittenPeers();
         const key = "batch.kubernetes.io/job-completion-index";

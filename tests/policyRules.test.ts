@@ -750,6 +750,93 @@ describe("policy ping-needs-net-raw", () => {
     });
 });
 
+describe("policy ping-needs-net-raw, on what a container runs", () => {
+    const name = "ping-needs-net-raw";
+    const { job: subject } = handWrittenPeers();
+
+    /** The findings on a Job whose one container has `fields` (command, args, ...). */
+    async function findingsFor(fields: Record<string, unknown>): Promise<Finding[]> {
+        const { job } = handWrittenPeers();
+        const container = asContainers(job)[0];
+        delete container.command;
+        Object.assign(container, fields);
+        return check(name, [job]);
+    }
+
+    it("passes programs that take ping as an argument or a URL", async () => {
+        assert.deepStrictEqual(
+            await findingsFor({ command: ["redis-cli", "-h", "r", "ping"] }),
+            [],
+        );
+        assert.deepStrictEqual(
+            await findingsFor({ command: ["curl", "-f", "http://api:8080/ping"] }),
+            [],
+        );
+        assert.deepStrictEqual(await findingsFor({ command: ["echo"], args: ["ping"] }), []);
+    });
+
+    it("passes a shell script that only prints or quotes ping", async () => {
+        for (const script of [
+            "echo 'ping'",
+            'echo "ping me"; getent hosts peer',
+            "x='ping -c 1 peer'; echo \"$x\"",
+            "cat <<EOF\nping -c 1 peer\nEOF\ngetent hosts peer",
+            "command -v ping >/dev/null && echo has ping",
+            "# ping -c 1 peer\ngetent hosts peer",
+        ]) {
+            assert.deepStrictEqual(
+                await findingsFor({ command: ["sh", "-c", script] }),
+                [],
+                script,
+            );
+        }
+    });
+
+    it("reports ping and ping6 run as the command, by name or path", async () => {
+        for (const command of [
+            ["ping", "-c", "1", "peer"],
+            ["/usr/bin/ping6", "-c", "1", "peer"],
+            ["busybox", "ping", "-c", "1", "peer"],
+            ["/usr/bin/env", "ping", "peer"],
+        ]) {
+            const message = single(await findingsFor({ command }), "advisory", subject);
+            const program = command.some((w) => w.endsWith("ping6")) ? "ping6" : "ping";
+            assertIncludes(message, `runs ${program} without the NET_RAW capability`);
+        }
+    });
+
+    it("reports ping run by a shell's script, at any command position", async () => {
+        for (const [command, args] of [
+            [["sh", "-c", "ping -c 1 peer"], []],
+            [["bash", "-lc", "set -e; getent hosts peer && ping6 -c1 peer"], []],
+            [["ash", "-e", "-c"], ["while ! ping -c1 peer; do sleep 1; done"]],
+            [["sh", "-c", "if true\nthen (PEER=x ping -c1 $PEER) | tee log; fi"], []],
+            [["sh", "-o", "pipefail", "-c", "x=$(ping -c1 peer) || exit 1"], []],
+            [["/bin/sh", "-c", "bash -c 'until ping -c1 peer 2>&1 >/dev/null; do :; done'"], []],
+        ]) {
+            const findings = await findingsFor({ command, args });
+            assert.strictEqual(findings.length, 1, JSON.stringify([command, args]));
+            assert.match(findings[0].message, /runs ping6? without the NET_RAW capability/);
+        }
+    });
+
+    it("leaves args alone to the image's entrypoint, which it cannot see", async () => {
+        assert.deepStrictEqual(await findingsFor({ args: ["ping", "-c", "1", "peer"] }), []);
+        assert.strictEqual(
+            (await findingsFor({ command: ["sh", "-c"], args: ["ping -c 1 peer"] })).length,
+            1,
+        );
+    });
+
+    it("counts capabilities.add ALL as granting NET_RAW", async () => {
+        const command = ["ping", "-c", "1", "peer"];
+        const securityContext = { capabilities: { drop: ["ALL"], add: ["ALL"] } };
+        assert.deepStrictEqual(await findingsFor({ command, securityContext }), []);
+        const dropped = { capabilities: { drop: ["ALL"] } };
+        assert.strictEqual((await findingsFor({ command, securityContext: dropped })).length, 1);
+    });
+});
+
 describe("policy peer-job-explicit-name", () => {
     const name = "peer-job-explicit-name";
 
