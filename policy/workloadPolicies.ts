@@ -97,9 +97,12 @@ export const peerJobIndexed: ResourceValidationPolicy = {
         "<job name>-<index>, so that its peers can find it.",
     enforcementLevel: "mandatory",
     validateResource: peeredValidation(["Job"], ({ workload, subdomain, who }, report) => {
+        // An Indexed Job passes whatever its number of pods, so that number is read only after.
+        if (completionModeOf(workload.props) === "Indexed") {
+            return;
+        }
         const pods = jobPodsOf(workload.props);
-        const mode = completionModeOf(workload.props);
-        if (!pods.multiplePods || mode === "Indexed") {
+        if (!pods.multiplePods) {
             return;
         }
         const declared = asString(at(workload.props, "spec", "completionMode"));
@@ -232,17 +235,16 @@ export const peerDnsResolves: ResourceValidationPolicy = {
         const spec = podSpec(workload);
         const path = workload.podSpecPath;
         const dnsPolicy = asString(spec.dnsPolicy);
-        const hostNetwork = spec.hostNetwork === true;
 
-        if (hostNetwork && (dnsPolicy === undefined || dnsPolicy === "ClusterFirst")) {
-            const policyText = dnsPolicy === undefined ? "unset (ClusterFirst)" : "ClusterFirst";
-            report(
-                `${who}: ${path}.hostNetwork is true and ${path}.dnsPolicy is ${policyText}: ` +
-                    "host-network pods fall back to the node's resolver under ClusterFirst, " +
-                    "and it does not know peer names; set dnsPolicy: ClusterFirstWithHostNet",
-            );
-        } else if (dnsPolicy === "Default") {
-            const better = hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst";
+        // Default and None fail or pass with or without host networking, so hostNetwork is read
+        // only where it decides, and a value of it unknown in a preview hides nothing else.
+        if (dnsPolicy === "Default") {
+            const hostNetwork = tryRead(() => spec.hostNetwork === true);
+            const better = !hostNetwork.known
+                ? "ClusterFirst, or ClusterFirstWithHostNet if hostNetwork is true"
+                : hostNetwork.value
+                  ? "ClusterFirstWithHostNet"
+                  : "ClusterFirst";
             report(
                 `${who}: ${path}.dnsPolicy "Default" uses the node's resolver, which does not ` +
                     `know the peers' cluster names; use ${better}`,
@@ -256,6 +258,16 @@ export const peerDnsResolves: ResourceValidationPolicy = {
                         "there, or use ClusterFirst",
                 );
             }
+        } else if (
+            (dnsPolicy === undefined || dnsPolicy === "ClusterFirst") &&
+            spec.hostNetwork === true
+        ) {
+            const policyText = dnsPolicy === undefined ? "unset (ClusterFirst)" : "ClusterFirst";
+            report(
+                `${who}: ${path}.hostNetwork is true and ${path}.dnsPolicy is ${policyText}: ` +
+                    "host-network pods fall back to the node's resolver under ClusterFirst, " +
+                    "and it does not know peer names; set dnsPolicy: ClusterFirstWithHostNet",
+            );
         }
     }),
     // Safe only for host-network pods whose policy was left out or is the plain ClusterFirst:

@@ -208,6 +208,51 @@ describe("policy pack in a preview, on hand-written objects", () => {
         assert.match(findings[0].message, /^boolean value at .spec.template.spec.hostNetwork/);
     });
 
+    it("reports dnsPolicy Default or None without nameservers, whatever hostNetwork", async () => {
+        const { job } = handWrittenPeers();
+        const spec = objectAt(job, "spec", "template", "spec");
+        spec.hostNetwork = unknown("boolean");
+        spec.dnsPolicy = "Default";
+        const dnsPolicy = policies.filter((p) => p.name === "peer-dns-resolves");
+        const findings = await runPolicies(dnsPolicy, [job]);
+        assert.deepStrictEqual(
+            findings.map((f) => [f.level, f.couldNotRun ?? false]),
+            [["mandatory", false]],
+        );
+        assert.strictEqual(
+            findings[0].message,
+            'Job "example-job": spec.template.spec.dnsPolicy "Default" uses the node\'s ' +
+                "resolver, which does not know the peers' cluster names; use ClusterFirst, or " +
+                "ClusterFirstWithHostNet if hostNetwork is true",
+        );
+
+        spec.dnsPolicy = "None";
+        const none = await runPolicies(dnsPolicy, [job]);
+        assert.deepStrictEqual(
+            none.map((f) => [f.level, f.couldNotRun ?? false]),
+            [["mandatory", false]],
+        );
+        assert.match(none[0].message, /dnsPolicy "None" with no .*nameservers/);
+
+        spec.dnsPolicy = "ClusterFirstWithHostNet";
+        assert.deepStrictEqual(await runPolicies(dnsPolicy, [job]), []);
+    });
+
+    it("passes an Indexed Job whose completions are unknown as Indexed", async () => {
+        const { job } = handWrittenPeers();
+        objectAt(job, "spec").completions = unknown("number");
+        const indexed = policies.filter((p) => p.name === "peer-job-indexed");
+        assert.deepStrictEqual(await runPolicies(indexed, [job]), []);
+
+        objectAt(job, "spec").completionMode = "NonIndexed";
+        const findings = await runPolicies(indexed, [job]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.couldNotRun),
+            [true],
+        );
+        assert.match(findings[0].message, /^number value at .spec.completions can't be known/);
+    });
+
     it("reports a ping beside a container that is unknown as a whole", async () => {
         const { job } = handWrittenPeers();
         const spec = objectAt(job, "spec", "template", "spec");
