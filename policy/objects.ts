@@ -27,6 +27,14 @@ export const JOB_NAME_LABELS: readonly string[] = ["batch.kubernetes.io/job-name
  */
 export const PEER_JOB_SELECTOR_LABEL = "peer-job/job-name";
 
+/**
+ * The label the Job controller puts on each pod of an Indexed Job, with the pod's completion index
+ * as its value, on Kubernetes 1.28 and later (feature gate `PodIndexLabel`, on by default; GA in
+ * 1.32). It replaces any value the pod template gives it, and shares its key with the annotation
+ * that carries the index on every version.
+ */
+export const COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index";
+
 /** Labels whose presence in a Service's selector means it selects the pods of one Job. */
 export const JOB_POD_LABELS: readonly string[] = [...JOB_NAME_LABELS, PEER_JOB_SELECTOR_LABEL];
 
@@ -109,18 +117,24 @@ export function subdomainOf(workload: Workload): string | undefined {
 /**
  * How the value of a pod label is known: declared in the object, added by the API server with a
  * value this policy can compute, added with a value it cannot know (the name the provider has yet
- * to choose), or absent.
+ * to choose), the completion index the Job controller gives each pod of an Indexed Job (one value
+ * per pod), or absent (with a note on where the label would come from, when there is one).
  */
 export type PodLabel =
     | { state: "value"; value: string }
     | { state: "unchecked"; reason: string }
-    | { state: "absent" };
+    | { state: "completionIndex" }
+    | { state: "absent"; note?: string };
 
 /**
  * The value the workload's pods will carry for label `key`, counting the labels the API server
  * adds to a Job's pod template.
  */
 export function effectivePodLabel(workload: Workload, key: string): PodLabel {
+    const indexLabel = workload.kind === "Job" && key === COMPLETION_INDEX_LABEL;
+    if (indexLabel && completionModeOf(workload.props) === "Indexed") {
+        return { state: "completionIndex" };
+    }
     const declared = declaredPodLabelsOf(workload)?.[key];
     if (typeof declared === "string") {
         return { state: "value", value: declared };
@@ -130,7 +144,9 @@ export function effectivePodLabel(workload: Workload, key: string): PodLabel {
         JOB_NAME_LABELS.includes(key) &&
         at(workload.props, "spec", "manualSelector") !== true;
     if (!addedByApiServer) {
-        return { state: "absent" };
+        return indexLabel
+            ? { state: "absent", note: "the Job controller adds it to an Indexed Job's pods only" }
+            : { state: "absent" };
     }
     const name = nameOf(workload.props);
     return name === undefined

@@ -13,10 +13,13 @@ import {
 } from "@pulumi/policy";
 
 import {
+    COMPLETION_INDEX_LABEL,
     JOB_POD_LABELS,
     Json,
     SERVICE_TYPE,
     Workload,
+    asArray,
+    asNumber,
     asObject,
     asString,
     at,
@@ -234,16 +237,59 @@ export const peerNamespacesAgree: StackValidationPolicy = {
 };
 
 function checkHeadless(service: Json): string | undefined {
+    if (asString(at(service, "spec", "type")) === "ExternalName") {
+        const target = asString(at(service, "spec", "externalName"));
+        const alias = target === undefined ? "" : ` for "${target}"`;
+        return (
+            "is an ExternalName Service (spec.type ExternalName), not a headless one: DNS " +
+            `answers its name with a CNAME record${alias} and publishes no record for any pod; ` +
+            "remove spec.type and spec.externalName and set spec.clusterIP: None (which " +
+            "replaces the Service)"
+        );
+    }
+
+    // A headless Service may say so in clusterIP, or in clusterIPs alone, whose first entry the
+    // API server copies into clusterIP.
     const clusterIP = asString(at(service, "spec", "clusterIP"));
-    if (clusterIP === "None") {
+    const clusterIPs = clusterIP === undefined ? asArray(at(service, "spec", "clusterIPs")) : [];
+    if (clusterIP === "None" || (clusterIP === undefined && clusterIPs[0] === "None")) {
         return undefined;
     }
-    const current =
-        clusterIP === undefined ? "unset, so Kubernetes allocates a cluster IP" : `"${clusterIP}"`;
+    let current: string;
+    if (clusterIP !== undefined) {
+        current = `spec.clusterIP is "${clusterIP}"`;
+    } else if (clusterIPs.length > 0) {
+        current = `spec.clusterIP is unset and spec.clusterIPs is ${formatValue(clusterIPs)}`;
+    } else {
+        current = "spec.clusterIP is unset, so Kubernetes allocates a cluster IP";
+    }
     return (
-        `is not headless: spec.clusterIP is ${current}; DNS publishes a record for each pod ` +
-        "only under a headless Service; set spec.clusterIP: None (which replaces the Service)"
+        `is not headless: ${current}; DNS publishes a record for each pod only under a ` +
+        "headless Service; set spec.clusterIP: None (which replaces the Service)"
     );
+}
+
+/**
+ * Why no pod of an Indexed Job carries `wanted` as the value of its completion-index label, or
+ * `undefined` when one does. The Job controller writes each index in decimal, 0 to
+ * completions - 1.
+ */
+function completionIndexProblem(workload: Workload, wanted: unknown): string | undefined {
+    const key = COMPLETION_INDEX_LABEL;
+    if (typeof wanted !== "string" || !/^(0|[1-9][0-9]*)$/.test(wanted)) {
+        return `the pods carry their completion index as ${key}, a decimal number such as "0"`;
+    }
+    // Index 0 exists whenever the Job runs a pod at all; a higher one depends on completions.
+    const index = Number(wanted);
+    if (index === 0) {
+        return undefined;
+    }
+    const completions = asNumber(at(workload.props, "spec", "completions"));
+    if (completions === undefined || index < completions) {
+        return undefined;
+    }
+    const range = completions <= 1 ? '"0"' : `"0" to "${completions - 1}"`;
+    return `the pods have ${key}: ${range}, by spec.completions ${completions}`;
 }
 
 function checkSelector(service: Json, peered: Peered): string | undefined {
@@ -260,7 +306,15 @@ function checkSelector(service: Json, peered: Peered): string | undefined {
         const wanted = selector[key];
         const label = effectivePodLabel(peered.workload, key);
         if (label.state === "absent") {
-            mismatches.push(`${key}: ${formatValue(wanted)} (the pods have no label ${key})`);
+            const note = label.note === undefined ? "" : `; ${label.note}`;
+            mismatches.push(
+                `${key}: ${formatValue(wanted)} (the pods have no label ${key}${note})`,
+            );
+        } else if (label.state === "completionIndex") {
+            const problem = completionIndexProblem(peered.workload, wanted);
+            if (problem !== undefined) {
+                mismatches.push(`${key}: ${formatValue(wanted)} (${problem})`);
+            }
         } else if (label.state === "value" && label.value !== wanted) {
             const actual = formatValue(label.value);
             mismatches.push(`${key}: ${formatValue(wanted)} (the pods have ${key}: ${actual})`);

@@ -35,7 +35,8 @@ import {
     subdomainOf,
     workloadOf,
 } from "./objects";
-import { checkEach } from "./unknowns";
+import { pingRunBy } from "./containerCommands";
+import { checkEach, tryRead } from "./unknowns";
 
 /** A Job or Pod whose pods set a subdomain, with the words that name it in messages. */
 interface Peered {
@@ -96,9 +97,12 @@ export const peerJobIndexed: ResourceValidationPolicy = {
         "<job name>-<index>, so that its peers can find it.",
     enforcementLevel: "mandatory",
     validateResource: peeredValidation(["Job"], ({ workload, subdomain, who }, report) => {
+        // An Indexed Job passes whatever its number of pods, so that number is read only after.
+        if (completionModeOf(workload.props) === "Indexed") {
+            return;
+        }
         const pods = jobPodsOf(workload.props);
-        const mode = completionModeOf(workload.props);
-        if (!pods.multiplePods || mode === "Indexed") {
+        if (!pods.multiplePods) {
             return;
         }
         const declared = asString(at(workload.props, "spec", "completionMode"));
@@ -231,17 +235,16 @@ export const peerDnsResolves: ResourceValidationPolicy = {
         const spec = podSpec(workload);
         const path = workload.podSpecPath;
         const dnsPolicy = asString(spec.dnsPolicy);
-        const hostNetwork = spec.hostNetwork === true;
 
-        if (hostNetwork && (dnsPolicy === undefined || dnsPolicy === "ClusterFirst")) {
-            const policyText = dnsPolicy === undefined ? "unset (ClusterFirst)" : "ClusterFirst";
-            report(
-                `${who}: ${path}.hostNetwork is true and ${path}.dnsPolicy is ${policyText}: ` +
-                    "host-network pods fall back to the node's resolver under ClusterFirst, " +
-                    "and it does not know peer names; set dnsPolicy: ClusterFirstWithHostNet",
-            );
-        } else if (dnsPolicy === "Default") {
-            const better = hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst";
+        // Default and None fail or pass with or without host networking, so hostNetwork is read
+        // only where it decides, and a value of it unknown in a preview hides nothing else.
+        if (dnsPolicy === "Default") {
+            const hostNetwork = tryRead(() => spec.hostNetwork === true);
+            const better = !hostNetwork.known
+                ? "ClusterFirst, or ClusterFirstWithHostNet if hostNetwork is true"
+                : hostNetwork.value
+                  ? "ClusterFirstWithHostNet"
+                  : "ClusterFirst";
             report(
                 `${who}: ${path}.dnsPolicy "Default" uses the node's resolver, which does not ` +
                     `know the peers' cluster names; use ${better}`,
@@ -255,6 +258,16 @@ export const peerDnsResolves: ResourceValidationPolicy = {
                         "there, or use ClusterFirst",
                 );
             }
+        } else if (
+            (dnsPolicy === undefined || dnsPolicy === "ClusterFirst") &&
+            spec.hostNetwork === true
+        ) {
+            const policyText = dnsPolicy === undefined ? "unset (ClusterFirst)" : "ClusterFirst";
+            report(
+                `${who}: ${path}.hostNetwork is true and ${path}.dnsPolicy is ${policyText}: ` +
+                    "host-network pods fall back to the node's resolver under ClusterFirst, " +
+                    "and it does not know peer names; set dnsPolicy: ClusterFirstWithHostNet",
+            );
         }
     }),
     // Safe only for host-network pods whose policy was left out or is the plain ClusterFirst:
@@ -350,9 +363,6 @@ export const templateHostname: ResourceValidationPolicy = {
     }),
 };
 
-/** `ping` run as a command, by name or path, but not as part of another word. */
-const PING_COMMAND = /(?:^|[\s;&|()`'"/])ping(?=$|[\s;&|()`'"])/;
-
 export const pingNeedsNetRaw: ResourceValidationPolicy = {
     name: "ping-needs-net-raw",
     description:
@@ -362,35 +372,65 @@ export const pingNeedsNetRaw: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     validateResource: workloadValidation(["Job", "Pod"], (workload, who, report) => {
         const spec = podSpecOf(workload);
-        const containers = ["initContainers", "containers"].flatMap((list) =>
-            asArray(spec?.[list]).map((container, index) => ({ list, index, container })),
-        );
-        checkEach(containers, ({ list, index, container }) => {
-            const words = [at(container, "command"), at(container, "args")].flatMap(asArray);
-            if (!words.some((word) => typeof word === "string" && PING_COMMAND.test(word))) {
-                return;
-            }
-            if (hasNetRaw(container)) {
-                return;
-            }
-            const name = asString(at(container, "name"));
-            const label = name === undefined ? "" : ` ("${name}")`;
-            report(
-                `${who}: ${workload.podSpecPath}.${list}[${index}]${label} runs ping without ` +
-                    "the NET_RAW capability, so ping can fail even where the peer's name " +
-                    "resolves; test a peer with a name lookup (getent hosts <name>) or a TCP " +
-                    "connection, or add NET_RAW where the namespace's Pod Security level allows",
-            );
+        // Each list and each container is read on its own, so that one unknown in a preview
+        // does not hide a ping in another.
+        checkEach(["initContainers", "containers"], (list) => {
+            const containers = asArray(spec?.[list]);
+            const indexes = Array.from({ length: containers.length }, (_, index) => index);
+            checkEach(indexes, (index) => {
+                const container = containers[index];
+                const ping = pingRunByContainer(container);
+                if (ping === undefined || hasNetRaw(container)) {
+                    return;
+                }
+                const name = asString(at(container, "name"));
+                const label = name === undefined ? "" : ` ("${name}")`;
+                report(
+                    `${who}: ${workload.podSpecPath}.${list}[${index}]${label} runs ${ping} ` +
+                        `without the NET_RAW capability, so ${ping} can fail even where the ` +
+                        "peer's name resolves; test a peer with a name lookup (getent hosts " +
+                        "<name>) or a TCP connection, or add NET_RAW where the namespace's Pod " +
+                        "Security level allows",
+                );
+            });
         });
     }),
 };
+
+/** The words of a container's `command` or `args`. */
+function wordsOf(value: unknown): string[] {
+    return asArray(value).map((word) => (typeof word === "string" ? word : ""));
+}
+
+/**
+ * The ping program a container runs (see {@link pingRunBy}), or `undefined`. Kubernetes starts a
+ * container with `command`, which replaces the image's entrypoint, followed by `args`; `args`
+ * alone go to the image's entrypoint, which a policy cannot see. With `args` unknown in a
+ * preview, a ping that `command` alone runs is certain: words after a program, or after a
+ * shell's script, do not change what runs.
+ */
+function pingRunByContainer(container: unknown): string | undefined {
+    const command = wordsOf(at(container, "command"));
+    if (command.length === 0) {
+        return undefined;
+    }
+    const args = tryRead(() => wordsOf(at(container, "args")));
+    if (args.known) {
+        return pingRunBy([...command, ...args.value]);
+    }
+    const found = pingRunBy(command);
+    if (found === undefined) {
+        throw args.error;
+    }
+    return found;
+}
 
 function hasNetRaw(container: unknown): boolean {
     if (at(container, "securityContext", "privileged") === true) {
         return true;
     }
     const added = asArray(at(container, "securityContext", "capabilities", "add"));
-    return added.some((cap) => cap === "NET_RAW" || cap === "CAP_NET_RAW");
+    return added.some((cap) => cap === "NET_RAW" || cap === "CAP_NET_RAW" || cap === "ALL");
 }
 
 export const peerJobExplicitName: ResourceValidationPolicy = {

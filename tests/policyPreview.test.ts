@@ -208,6 +208,119 @@ describe("policy pack in a preview, on hand-written objects", () => {
         assert.match(findings[0].message, /^boolean value at .spec.template.spec.hostNetwork/);
     });
 
+    it("reports dnsPolicy Default or None without nameservers, whatever hostNetwork", async () => {
+        const { job } = handWrittenPeers();
+        const spec = objectAt(job, "spec", "template", "spec");
+        spec.hostNetwork = unknown("boolean");
+        spec.dnsPolicy = "Default";
+        const dnsPolicy = policies.filter((p) => p.name === "peer-dns-resolves");
+        const findings = await runPolicies(dnsPolicy, [job]);
+        assert.deepStrictEqual(
+            findings.map((f) => [f.level, f.couldNotRun ?? false]),
+            [["mandatory", false]],
+        );
+        assert.strictEqual(
+            findings[0].message,
+            'Job "example-job": spec.template.spec.dnsPolicy "Default" uses the node\'s ' +
+                "resolver, which does not know the peers' cluster names; use ClusterFirst, or " +
+                "ClusterFirstWithHostNet if hostNetwork is true",
+        );
+
+        spec.dnsPolicy = "None";
+        const none = await runPolicies(dnsPolicy, [job]);
+        assert.deepStrictEqual(
+            none.map((f) => [f.level, f.couldNotRun ?? false]),
+            [["mandatory", false]],
+        );
+        assert.match(none[0].message, /dnsPolicy "None" with no .*nameservers/);
+
+        spec.dnsPolicy = "ClusterFirstWithHostNet";
+        assert.deepStrictEqual(await runPolicies(dnsPolicy, [job]), []);
+    });
+
+    it("passes an Indexed Job whose completions are unknown as Indexed", async () => {
+        const { job } = handWrittenPeers();
+        objectAt(job, "spec").completions = unknown("number");
+        const indexed = policies.filter((p) => p.name === "peer-job-indexed");
+        assert.deepStrictEqual(await runPolicies(indexed, [job]), []);
+
+        objectAt(job, "spec").completionMode = "NonIndexed";
+        const findings = await runPolicies(indexed, [job]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.couldNotRun),
+            [true],
+        );
+        assert.match(findings[0].message, /^number value at .spec.completions can't be known/);
+    });
+
+    it("reports a ping beside a container that is unknown as a whole", async () => {
+        const { job } = handWrittenPeers();
+        const spec = objectAt(job, "spec", "template", "spec");
+        const containers = spec.containers as unknown[];
+        (containers[0] as Record<string, unknown>).command = ["ping", "-c", "1", "peer"];
+        containers.unshift(unknown("object"));
+        spec.initContainers = unknown("array");
+        const findings = await runPolicies(
+            policies.filter((p) => p.name === "ping-needs-net-raw"),
+            [job],
+        );
+        assert.deepStrictEqual(
+            findings.map((f) => [f.level, f.couldNotRun ?? false]),
+            [
+                ["advisory", false],
+                ["advisory", true],
+            ],
+        );
+        assert.match(findings[0].message, /containers\[1\] \("worker"\) runs ping without/);
+        assert.match(findings[1].message, /value at .spec.template.spec.initContainers can't/);
+    });
+
+    it("reports a ping its command runs although its args are unknown", async () => {
+        const { job } = handWrittenPeers();
+        const [container] = objectAt(job, "spec", "template", "spec").containers as Record<
+            string,
+            unknown
+        >[];
+        container.command = ["sh", "-c", "ping -c 1 peer"];
+        container.args = unknown("array");
+        const ping = policies.filter((p) => p.name === "ping-needs-net-raw");
+        const findings = await runPolicies(ping, [job]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.couldNotRun ?? false),
+            [false],
+        );
+
+        // The script could be in args: the check cannot run.
+        container.command = ["sh", "-c"];
+        const unsure = await runPolicies(ping, [job]);
+        assert.deepStrictEqual(
+            unsure.map((f) => f.couldNotRun ?? false),
+            [true],
+        );
+
+        // Args alone go to the image's entrypoint, so their being unknown hides nothing.
+        delete container.command;
+        assert.deepStrictEqual(await runPolicies(ping, [job]), []);
+    });
+
+    it("checks a completion-index selector as far as the known completions allow", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        objectAt(job, "spec").completions = unknown("number");
+        const headless = policies.filter((p) => p.name === "subdomain-has-headless-service");
+
+        objectAt(service, "spec").selector = { "job-name": "example-job", [key]: "0" };
+        assert.deepStrictEqual(await runPolicies(headless, [service, job]), []);
+
+        objectAt(service, "spec").selector = { [key]: "2" };
+        const findings = await runPolicies(headless, [service, job]);
+        assert.deepStrictEqual(
+            findings.map((f) => f.couldNotRun),
+            [true],
+        );
+        assert.match(findings[0].message, /^number value at .spec.completions can't be known/);
+    });
+
     it("neither remediates nor crashes where the deciding value is unknown", async () => {
         const { service, job } = handWrittenPeers();
         delete objectAt(job, "spec").completionMode;

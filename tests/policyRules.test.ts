@@ -142,6 +142,101 @@ describe("policy subdomain-has-headless-service", () => {
         );
     });
 
+    it("takes a Service whose spec.clusterIPs alone is [None] as headless", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").clusterIP;
+        objectAt(service, "spec").clusterIPs = ["None"];
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+
+        objectAt(service, "spec").clusterIPs = ["10.96.0.20"];
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /is not headless: spec.clusterIP is unset and spec.clusterIPs is \["10.96.0.20"\]; /,
+        );
+    });
+
+    it("says that an ExternalName Service is not headless, without a cluster IP", async () => {
+        const { service, job } = handWrittenPeers();
+        delete objectAt(service, "spec").clusterIP;
+        objectAt(service, "spec").type = "ExternalName";
+        objectAt(service, "spec").externalName = "db.example.com";
+        const message = single(await check(name, [service, job]), "mandatory", job);
+        assert.strictEqual(
+            message,
+            'Service "headless-svc", the subdomain of Job "example-job", is an ExternalName ' +
+                "Service (spec.type ExternalName), not a headless one: DNS answers its name " +
+                'with a CNAME record for "db.example.com" and publishes no record for any pod; ' +
+                "remove spec.type and spec.externalName and set spec.clusterIP: None (which " +
+                "replaces the Service)",
+        );
+        assert.doesNotMatch(message, /allocates a cluster IP/);
+
+        // The API server gives an ExternalName Service no cluster IP, "None" included.
+        objectAt(service, "spec").clusterIP = "None";
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /is an ExternalName Service/,
+        );
+    });
+
+    it("counts the completion-index label the Job controller puts on Indexed pods", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        for (const index of ["0", "1", "2"]) {
+            objectAt(service, "spec").selector = { "job-name": "example-job", [key]: index };
+            assert.deepStrictEqual(await check(name, [service, job]), [], index);
+        }
+
+        // The controller replaces a value the template gives the label.
+        objectAt(job, "spec", "template").metadata = { labels: { [key]: "7" } };
+        assert.deepStrictEqual(await check(name, [service, job]), []);
+    });
+
+    it("reports a completion index the Job does not have, or that is not one", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        objectAt(service, "spec").selector = { [key]: "3" };
+        assert.strictEqual(
+            single(await check(name, [service, job]), "mandatory", job),
+            'Service "headless-svc", the subdomain of Job "example-job", selects ' +
+                `${key}: "3" (the pods have ${key}: "0" to "2", by spec.completions 3), so it ` +
+                "does not select these pods; every label of its selector must be on the pods " +
+                "with the same value",
+        );
+
+        objectAt(service, "spec").selector = { [key]: "01" };
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            /selects .*: "01" \(the pods carry their completion index as .*, a decimal number/,
+        );
+    });
+
+    it("says that only an Indexed Job's pods carry the completion-index label", async () => {
+        const { service, job } = handWrittenPeers();
+        const key = "batch.kubernetes.io/job-completion-index";
+        objectAt(service, "spec").selector = { [key]: "0" };
+        objectAt(job, "spec").completionMode = "NonIndexed";
+        assert.match(
+            single(await check(name, [service, job]), "mandatory", job),
+            new RegExp(
+                `selects ${key}: "0" \\(the pods have no label ${key}; the Job controller ` +
+                    "adds it to an Indexed Job's pods only\\)",
+            ),
+        );
+
+        const pod = peerPod();
+        const podService: FakeResource = {
+            type: SERVICE,
+            name: "peers",
+            props: { metadata: { name: "peers" }, spec: { clusterIP: "None", selector: {} } },
+        };
+        objectAt(podService, "spec").selector = { [key]: "0" };
+        assert.match(
+            single(await check(name, [podService, pod]), "mandatory", pod),
+            new RegExp(`\\(the pods have no label ${key}\\), so it does not select`),
+        );
+    });
+
     it("reports a Service without a selector", async () => {
         const { service, job } = handWrittenPeers();
         delete objectAt(service, "spec").selector;
@@ -652,6 +747,93 @@ describe("policy ping-needs-net-raw", () => {
                 'Job "example-job": spec.template.spec.containers[0] ("worker")',
             ],
         );
+    });
+});
+
+describe("policy ping-needs-net-raw, on what a container runs", () => {
+    const name = "ping-needs-net-raw";
+    const { job: subject } = handWrittenPeers();
+
+    /** The findings on a Job whose one container has `fields` (command, args, ...). */
+    async function findingsFor(fields: Record<string, unknown>): Promise<Finding[]> {
+        const { job } = handWrittenPeers();
+        const container = asContainers(job)[0];
+        delete container.command;
+        Object.assign(container, fields);
+        return check(name, [job]);
+    }
+
+    it("passes programs that take ping as an argument or a URL", async () => {
+        assert.deepStrictEqual(
+            await findingsFor({ command: ["redis-cli", "-h", "r", "ping"] }),
+            [],
+        );
+        assert.deepStrictEqual(
+            await findingsFor({ command: ["curl", "-f", "http://api:8080/ping"] }),
+            [],
+        );
+        assert.deepStrictEqual(await findingsFor({ command: ["echo"], args: ["ping"] }), []);
+    });
+
+    it("passes a shell script that only prints or quotes ping", async () => {
+        for (const script of [
+            "echo 'ping'",
+            'echo "ping me"; getent hosts peer',
+            "x='ping -c 1 peer'; echo \"$x\"",
+            "cat <<EOF\nping -c 1 peer\nEOF\ngetent hosts peer",
+            "command -v ping >/dev/null && echo has ping",
+            "# ping -c 1 peer\ngetent hosts peer",
+        ]) {
+            assert.deepStrictEqual(
+                await findingsFor({ command: ["sh", "-c", script] }),
+                [],
+                script,
+            );
+        }
+    });
+
+    it("reports ping and ping6 run as the command, by name or path", async () => {
+        for (const command of [
+            ["ping", "-c", "1", "peer"],
+            ["/usr/bin/ping6", "-c", "1", "peer"],
+            ["busybox", "ping", "-c", "1", "peer"],
+            ["/usr/bin/env", "ping", "peer"],
+        ]) {
+            const message = single(await findingsFor({ command }), "advisory", subject);
+            const program = command.some((w) => w.endsWith("ping6")) ? "ping6" : "ping";
+            assertIncludes(message, `runs ${program} without the NET_RAW capability`);
+        }
+    });
+
+    it("reports ping run by a shell's script, at any command position", async () => {
+        for (const [command, args] of [
+            [["sh", "-c", "ping -c 1 peer"], []],
+            [["bash", "-lc", "set -e; getent hosts peer && ping6 -c1 peer"], []],
+            [["ash", "-e", "-c"], ["while ! ping -c1 peer; do sleep 1; done"]],
+            [["sh", "-c", "if true\nthen (PEER=x ping -c1 $PEER) | tee log; fi"], []],
+            [["sh", "-o", "pipefail", "-c", "x=$(ping -c1 peer) || exit 1"], []],
+            [["/bin/sh", "-c", "bash -c 'until ping -c1 peer 2>&1 >/dev/null; do :; done'"], []],
+        ]) {
+            const findings = await findingsFor({ command, args });
+            assert.strictEqual(findings.length, 1, JSON.stringify([command, args]));
+            assert.match(findings[0].message, /runs ping6? without the NET_RAW capability/);
+        }
+    });
+
+    it("leaves args alone to the image's entrypoint, which it cannot see", async () => {
+        assert.deepStrictEqual(await findingsFor({ args: ["ping", "-c", "1", "peer"] }), []);
+        assert.strictEqual(
+            (await findingsFor({ command: ["sh", "-c"], args: ["ping -c 1 peer"] })).length,
+            1,
+        );
+    });
+
+    it("counts capabilities.add ALL as granting NET_RAW", async () => {
+        const command = ["ping", "-c", "1", "peer"];
+        const securityContext = { capabilities: { drop: ["ALL"], add: ["ALL"] } };
+        assert.deepStrictEqual(await findingsFor({ command, securityContext }), []);
+        const dropped = { capabilities: { drop: ["ALL"] } };
+        assert.strictEqual((await findingsFor({ command, securityContext: dropped })).length, 1);
     });
 });
 
