@@ -91,43 +91,57 @@ export class PeerJob extends pulumi.ComponentResource {
         const checkedNamespace = namespaceKnown
             ? (namespace as string | undefined)
             : checkNamespaceLater(name, namespace, settings);
+        // When every input was known at construction, every check has run already.
+        const now =
+            known.settings !== undefined && known.template !== undefined && namespaceKnown
+                ? { ...known.settings, template: known.template.template }
+                : undefined;
         // In an update every input is known, and the children wait for every check, so a bad
         // template creates nothing. A preview creates nothing either way, and there the
         // Service stays known even where the template is not.
-        const checked = pulumi.runtime.isDryRun()
-            ? settings
-            : pulumi.all([settings, podTemplate, checkedNamespace]).apply(([s, t, ns]) => {
-                  // The one template rule that needs the namespace, when it arrived later.
-                  const spec = t.template.spec;
-                  if (spec !== undefined && !namespaceKnown) {
-                      throwIfProblems(name, searchDomainProblems(spec, ns, s.clusterDomain));
-                  }
-                  return s;
-              });
+        const checked =
+            pulumi.runtime.isDryRun() || now !== undefined
+                ? settings
+                : pulumi.all([settings, podTemplate, checkedNamespace]).apply(([s, t, ns]) => {
+                      // The one template rule that needs the namespace, when it arrived later.
+                      const spec = t.template.spec;
+                      if (spec !== undefined && !namespaceKnown) {
+                          throwIfProblems(name, searchDomainProblems(spec, ns, s.clusterDomain));
+                      }
+                      return s;
+                  });
         const warn = (warnings: string[]) => warnings.forEach((w) => pulumi.log.warn(w, this));
         settings.apply((s) => warn(s.warnings));
         podTemplate.apply((t) => warn(t.warnings));
 
         this.service = new k8s.core.v1.Service(
             name,
-            withNamespace(checked.apply(serviceManifest), checkedNamespace),
+            childArgs(serviceManifest, now, () => checked, checkedNamespace),
             { parent: this },
         );
-        this.jobName = settings.jobName;
-        this.serviceName = settings.serviceName;
-        this.completions = settings.completions;
-        this.namespace =
-            checkedNamespace === undefined
-                ? providerNamespace(this, settings, this.service)
-                : pulumi.output(checkedNamespace);
-        this.dnsSuffix = pulumi
-            .all([settings, this.namespace])
-            .apply(([s, ns]) => peerDnsSuffix(s.serviceName, ns, s.clusterDomain));
+
+        // With the settings and the namespace known now, each value is computed once and wrapped
+        // in one Output: a chain of pulumi.all per value costs measurable time and memory over
+        // many PeerJobs.
+        const summaryNow =
+            known.settings !== undefined && typeof namespace === "string"
+                ? summarize(known.settings, namespace)
+                : undefined;
+        const summary =
+            summaryNow === undefined
+                ? summarizeLater(this, settings, checkedNamespace, this.service)
+                : outputsOf(summaryNow);
+        this.jobName = summary.jobName;
+        this.serviceName = summary.serviceName;
+        this.namespace = summary.namespace;
+        this.completions = summary.completions;
+        this.dnsSuffix = summary.dnsSuffix;
+        this.coordinator = summary.coordinator;
 
         this.networkPolicy = addsNetworkPolicy
             ? new k8s.networking.v1.NetworkPolicy(
                   name,
-                  withNamespace(checked.apply(networkPolicyManifest), checkedNamespace),
+                  childArgs(networkPolicyManifest, now, () => checked, checkedNamespace),
                   { parent: this },
               )
             : undefined;
@@ -153,36 +167,96 @@ export class PeerJob extends pulumi.ComponentResource {
 
         // What the pods need goes first: the Service, so that the peers' records exist before
         // any pod asks (CoreDNS caches a miss), and the hostfile, which the pods mount.
-        const job = pulumi
-            .all([settings, podTemplate])
-            .apply(([s, t]) => jobManifest({ ...s, template: t.template }));
-        this.job = new k8s.batch.v1.Job(name, withNamespace(job, checkedNamespace), {
-            parent: this,
-            dependsOn: hostfile === undefined ? [this.service] : [this.service, hostfile],
-        });
+        const peerJob = () =>
+            pulumi.all([settings, podTemplate]).apply(([s, t]) => ({ ...s, template: t.template }));
+        this.job = new k8s.batch.v1.Job(
+            name,
+            childArgs(jobManifest, now, peerJob, checkedNamespace),
+            {
+                parent: this,
+                dependsOn: hostfile === undefined ? [this.service] : [this.service, hostfile],
+            },
+        );
 
+        const fqdns = (s: ResolvedSettings, suffix: string) =>
+            mapIndexes(s.completions, (i) => peerFqdn(s.jobName, i, suffix));
         this.peerHostnames = settings.apply((s) =>
             mapIndexes(s.completions, (i) => peerShortName(s.jobName, s.serviceName, i)),
         );
-        this.peerFqdns = pulumi
-            .all([settings, this.dnsSuffix])
-            .apply(([s, suffix]) =>
-                mapIndexes(s.completions, (i) => peerFqdn(s.jobName, i, suffix)),
-            );
-        this.coordinator = pulumi
-            .all([this.jobName, this.dnsSuffix])
-            .apply(([jobName, suffix]) => peerFqdn(jobName, 0, suffix));
+        this.peerFqdns =
+            summaryNow === undefined
+                ? pulumi.all([settings, this.dnsSuffix]).apply(([s, suffix]) => fqdns(s, suffix))
+                : settings.apply((s) => fqdns(s, summaryNow.dnsSuffix));
 
         // The per-peer lists stay off the state: they grow with completions and derive from these.
-        this.registerOutputs({
-            jobName: this.jobName,
-            serviceName: this.serviceName,
-            namespace: this.namespace,
-            completions: this.completions,
-            dnsSuffix: this.dnsSuffix,
-            coordinator: this.coordinator,
-        });
+        // Values known now are registered as they are, which costs the runtime less than Outputs.
+        this.registerOutputs(summaryNow ?? summary);
     }
+}
+
+/** What PeerJob registers as its outputs: the values every peer name derives from. */
+interface Summary {
+    jobName: string;
+    serviceName: string;
+    namespace: string;
+    completions: number;
+    dnsSuffix: string;
+    coordinator: string;
+}
+
+type Outputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
+
+/** The summary of a PeerJob whose settings and namespace were known at construction. */
+function summarize(s: ResolvedSettings, namespace: string): Summary {
+    const dnsSuffix = peerDnsSuffix(s.serviceName, namespace, s.clusterDomain);
+    return {
+        jobName: s.jobName,
+        serviceName: s.serviceName,
+        namespace,
+        completions: s.completions,
+        dnsSuffix,
+        coordinator: peerFqdn(s.jobName, 0, dnsSuffix),
+    };
+}
+
+function outputsOf(summary: Summary): Outputs<Summary> {
+    return {
+        jobName: pulumi.output(summary.jobName),
+        serviceName: pulumi.output(summary.serviceName),
+        namespace: pulumi.output(summary.namespace),
+        completions: pulumi.output(summary.completions),
+        dnsSuffix: pulumi.output(summary.dnsSuffix),
+        coordinator: pulumi.output(summary.coordinator),
+    };
+}
+
+/**
+ * The summary once the inputs are known; without a namespace input, the namespace is the one
+ * the provider gave the Service.
+ */
+function summarizeLater(
+    component: PeerJob,
+    settings: pulumi.Output<ResolvedSettings>,
+    checkedNamespace: pulumi.Input<string> | undefined,
+    service: k8s.core.v1.Service,
+): Outputs<Summary> {
+    const namespace =
+        checkedNamespace === undefined
+            ? providerNamespace(component, settings, service)
+            : pulumi.output(checkedNamespace);
+    const dnsSuffix = pulumi
+        .all([settings, namespace])
+        .apply(([s, ns]) => peerDnsSuffix(s.serviceName, ns, s.clusterDomain));
+    return {
+        jobName: settings.jobName,
+        serviceName: settings.serviceName,
+        namespace,
+        completions: settings.completions,
+        dnsSuffix,
+        coordinator: pulumi
+            .all([settings.jobName, dnsSuffix])
+            .apply(([jobName, suffix]) => peerFqdn(jobName, 0, suffix)),
+    };
 }
 
 /**
@@ -234,6 +308,23 @@ function checkNamespaceLater(
         throwIfProblems(name, namespaceProblems(s, ns));
         return ns;
     });
+}
+
+/**
+ * A child's arguments: plain values when every input was known at construction (`now`), which
+ * spares the runtime an Output per field; otherwise those of {@link withNamespace}.
+ */
+function childArgs<T, Spec>(
+    render: (job: T) => Manifest<Spec>,
+    now: T | undefined,
+    later: () => pulumi.Output<T>,
+    namespace: pulumi.Input<string> | undefined,
+) {
+    if (now === undefined) {
+        return withNamespace(later().apply(render), namespace);
+    }
+    const { metadata, spec } = render(now);
+    return { metadata: { ...metadata, namespace }, spec };
 }
 
 /**
