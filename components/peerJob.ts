@@ -69,7 +69,7 @@ export class PeerJob extends pulumi.ComponentResource {
         }
         const addsHostfile = isSwitchedOn(name, "hostfile", args.hostfile);
         const addsNetworkPolicy = isSwitchedOn(name, "networkPolicy", args.networkPolicy);
-        const known = checkKnownInputs(name, args as PlainSettingsArgs, isPlain);
+        const known = checkKnownInputs(name, args as PlainSettingsArgs);
         super(PEER_JOB_TYPE, name, {}, opts);
 
         // What was not known is checked once it is; a value unknown in a preview leaves what

@@ -23,6 +23,7 @@ import {
     resolveHostfile,
 } from "./hostfile";
 import { ResolvedNetworkPolicy, resolveNetworkPolicy } from "./networkPolicy";
+import { isPlain } from "./inputs";
 import { RESERVED_ENV_NAMES } from "./peerEnv";
 import { Problem, isIntegerIn, throwIfProblems } from "./problems";
 import { ResolvedWaitForPeers, WAIT_CONTAINER_NAME, resolveWaitForPeers } from "./waitForPeers";
@@ -135,7 +136,6 @@ export function resolveTemplate(
 export function checkKnownInputs(
     componentName: string,
     args: PlainSettingsArgs & { template?: unknown },
-    isPlain: (value: unknown) => boolean,
 ): { settings?: ResolvedSettings; template?: ResolvedTemplate } {
     const problems: Problem[] = [];
     const { template, ...settingsArgs } = args;

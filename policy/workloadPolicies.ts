@@ -17,6 +17,7 @@ import {
     rfc1035LabelProblem,
     rfc1123LabelProblem,
 } from "../components/naming";
+import { isIntegerIn } from "../components/problems";
 import {
     Json,
     Workload,
@@ -199,9 +200,7 @@ function checkHostnames(peered: Peered, report: (message: string) => void): void
     if (
         completionModeOf(workload.props) !== "Indexed" ||
         name === undefined ||
-        completions === undefined ||
-        !Number.isInteger(completions) ||
-        completions < 1
+        !isIntegerIn(completions, 1, Number.MAX_SAFE_INTEGER)
     ) {
         return;
     }

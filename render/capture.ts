@@ -125,7 +125,7 @@ export async function captureProgram(dir: string, stack = "dev"): Promise<Captur
                 resources.push({ type: args.type, name: args.name, custom: !!args.custom, inputs });
                 return {
                     id: args.custom ? `${args.name}-id` : undefined,
-                    state: withNamespace(args.type, inputs),
+                    state: withDefaultNamespace(args.type, inputs),
                 };
             },
             call: (args) => args.inputs,
@@ -158,7 +158,10 @@ export async function captureProgram(dir: string, stack = "dev"): Promise<Captur
     return { project: project.name, stack, resources };
 }
 
-function withNamespace(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function withDefaultNamespace(
+    type: string,
+    inputs: Record<string, unknown>,
+): Record<string, unknown> {
     const metadata = inputs.metadata as Record<string, unknown> | undefined;
     if (!type.startsWith("kubernetes:") || metadata === undefined || metadata.namespace) {
         return inputs;
